@@ -1,0 +1,108 @@
+import { userInfo } from 'node:os';
+import { z } from 'zod';
+import { parseApiKeys } from './parse-api-keys.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const bool = z
+  .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1');
+const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a valid Kafka topic name');
+
+/**
+ * A URL without a user connects as the OS user, as psql does; node-postgres
+ * would otherwise take it from $USER, which services often run without.
+ */
+function withDefaultUser(text: string): string {
+  const url = new URL(text);
+  if (url.username === '') url.username = userInfo().username;
+  return url.toString();
+}
+
+/**
+ * Every ADGATE_ variable (SPEC §6), with defaults that point at the local
+ * stack on 127.0.0.1 so that the README's start command needs no set-up.
+ */
+export const envSchema = z
+  .object({
+    NODE_ENV: z.string().default('development'),
+    ADGATE_ROLES: z
+      .string()
+      .default('ingress,sink')
+      .transform((s) => s.split(',').map((r) => r.trim()))
+      .pipe(z.array(z.enum(['ingress', 'sink'])).min(1)),
+    ADGATE_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+    ADGATE_HTTP_PORT: int(0, 65535).default(8080),
+    ADGATE_KAFKA_BROKERS: z
+      .string()
+      .default('127.0.0.1:9092')
+      .transform((s) => s.split(',').map((b) => b.trim()))
+      .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'each broker must be host:port')).min(1)),
+    ADGATE_KAFKA_CLIENT_ID: z.string().min(1).default('adgate'),
+    ADGATE_TOPIC: topicName.default('ad-events'),
+    ADGATE_DLQ_TOPIC: topicName.default('ad-events.dlq'),
+    ADGATE_DEAD_TOPIC: topicName.default('ad-events.dead'),
+    ADGATE_TOPIC_PARTITIONS: int(1, 10_000).default(6),
+    ADGATE_TOPIC_REPLICATION: int(1, 16).default(1),
+    ADGATE_CONSUMER_GROUP: z.string().min(1).default('adgate-sink'),
+    ADGATE_DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+      .default('postgres://127.0.0.1:5432/adgate')
+      .transform(withDefaultUser),
+    ADGATE_DB_POOL_SIZE: int(2, 200).default(6),
+    ADGATE_MIGRATE_ON_START: bool.default(true),
+    ADGATE_REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+      .default('redis://127.0.0.1:6379'),
+    ADGATE_REDIS_KEY_PREFIX: z.string().min(1).default('adgate'),
+    ADGATE_DEDUP_REDIS_BUCKETS: int(1, 65_536)
+      .default(65_536)
+      .refine((n) => (n & (n - 1)) === 0, 'must be a power of two'),
+    ADGATE_DEDUP_WINDOW_MS: int(60_000, 365 * DAY_MS).default(8 * DAY_MS),
+    ADGATE_ACCEPT_PAST_MS: int(0, 365 * DAY_MS).default(7 * DAY_MS),
+    ADGATE_ACCEPT_FUTURE_MS: int(0, DAY_MS).default(5 * 60 * 1000),
+    ADGATE_BATCH_MAX_EVENTS: int(1, 100_000).default(5_000),
+    ADGATE_BATCH_MAX_AGE_MS: int(1, 60_000).default(100),
+    ADGATE_MAX_EVENTS_PER_REQUEST: int(1, 1_000_000).default(5_000),
+    ADGATE_MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024).default(5 * 1024 * 1024),
+    ADGATE_PRODUCE_TIMEOUT_MS: int(100, 120_000).default(5_000),
+    ADGATE_DRAIN_TIMEOUT_MS: int(100, 3_600_000).default(25_000),
+    ADGATE_DLQ_MAX_ATTEMPTS: int(1, 100).default(3),
+    ADGATE_RETRY_MAX_BACKOFF_MS: int(10, 600_000).default(5_000),
+    ADGATE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    ADGATE_API_KEYS: z.string().optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.ADGATE_DEDUP_WINDOW_MS < env.ADGATE_ACCEPT_PAST_MS + env.ADGATE_ACCEPT_FUTURE_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ADGATE_DEDUP_WINDOW_MS'],
+        message:
+          'must cover the acceptance window (ADGATE_ACCEPT_PAST_MS + ADGATE_ACCEPT_FUTURE_MS), or a late retry could be counted twice',
+      });
+    }
+    const keys = env.ADGATE_API_KEYS?.trim() ?? '';
+    if (keys === '' && env.NODE_ENV === 'production') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ADGATE_API_KEYS'],
+        message: 'must list at least one key when NODE_ENV=production',
+      });
+    }
+    if (keys !== '') {
+      try {
+        parseApiKeys(keys);
+      } catch (error) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ADGATE_API_KEYS'],
+          message: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+  });
+
+export type Env = z.output<typeof envSchema>;

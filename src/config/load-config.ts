@@ -1,0 +1,39 @@
+import { ConfigError } from '../errors/adgate-error.js';
+import { type Env, envSchema } from './config-schema.js';
+import { type ApiKey, DEVELOPMENT_API_KEYS, parseApiKeys } from './parse-api-keys.js';
+
+export type Config = Readonly<
+  Omit<Env, 'ADGATE_API_KEYS'> & {
+    apiKeys: readonly ApiKey[];
+    /** True when the development key is in use, so that `serve` can say so loudly. */
+    usingDevelopmentKey: boolean;
+  }
+>;
+
+/**
+ * Parses the environment once, at start. Nothing else in adgate reads
+ * process.env: the frozen result is passed down.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const relevant: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if ((name.startsWith('ADGATE_') || name === 'NODE_ENV') && value !== undefined) {
+      relevant[name] = value;
+    }
+  }
+  const parsed = envSchema.safeParse(relevant);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const variable = issue.path.length > 0 ? String(issue.path[0]) : '(environment)';
+      const got = relevant[variable];
+      const shown = got === undefined || variable === 'ADGATE_API_KEYS' ? '' : ` (got "${got}")`;
+      return `${variable}: ${issue.message}${shown}`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const { ADGATE_API_KEYS, ...rest } = parsed.data;
+  const listed = ADGATE_API_KEYS?.trim() ?? '';
+  const usingDevelopmentKey = listed === '';
+  const apiKeys = parseApiKeys(usingDevelopmentKey ? DEVELOPMENT_API_KEYS : listed);
+  return Object.freeze({ ...rest, apiKeys: Object.freeze(apiKeys), usingDevelopmentKey });
+}

@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+
+export type Scope = 'ingest' | 'billing' | 'admin';
+const SCOPES: readonly Scope[] = ['ingest', 'billing', 'admin'];
+
+export interface ApiKey {
+  readonly source: string;
+  readonly scopes: ReadonlySet<Scope>;
+  /** SHA-256 of the secret: plain secrets are hashed at start so that every compare is the same. */
+  readonly secretSha256: Buffer;
+}
+
+/** The key configured outside production when ADGATE_API_KEYS is unset (SPEC §6). */
+export const DEVELOPMENT_API_KEYS = 'dev:ingest+billing:dev-key';
+
+export function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/**
+ * Parses `source:scopes:secret,…` (SPEC §6). A secret written as
+ * `sha256=<64 hex>` is kept as that digest so that a deployment need not
+ * hold the plain key.
+ */
+export function parseApiKeys(list: string): ApiKey[] {
+  return list
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map((entry, index) => {
+      const first = entry.indexOf(':');
+      const second = entry.indexOf(':', first + 1);
+      if (first <= 0 || second <= first + 1 || second === entry.length - 1) {
+        throw new Error(`entry ${index + 1} is not source:scopes:secret`);
+      }
+      const source = entry.slice(0, first);
+      if (!/^[A-Za-z0-9._-]{1,64}$/.test(source)) {
+        throw new Error(`entry ${index + 1}: source must be 1..64 chars of [A-Za-z0-9._-]`);
+      }
+      const scopes = entry.slice(first + 1, second).split('+');
+      for (const scope of scopes) {
+        if (!SCOPES.includes(scope as Scope)) {
+          throw new Error(
+            `entry ${index + 1}: unknown scope "${scope}" (known: ${SCOPES.join(', ')})`,
+          );
+        }
+      }
+      const secret = entry.slice(second + 1);
+      let secretSha256: Buffer;
+      if (secret.startsWith('sha256=')) {
+        const hex = secret.slice('sha256='.length);
+        if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
+          throw new Error(`entry ${index + 1}: sha256= must be followed by 64 hex digits`);
+        }
+        secretSha256 = Buffer.from(hex, 'hex');
+      } else {
+        secretSha256 = sha256(secret);
+      }
+      return { source, scopes: new Set(scopes as Scope[]), secretSha256 };
+    });
+}

@@ -1,0 +1,194 @@
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import type pg from 'pg';
+import type { Config } from './config/load-config.js';
+import { createRedisDedupStore, type DedupStore } from './dedup/redis-dedup-store.js';
+import { createApp } from './ingress-http/create-app.js';
+import {
+  createBatchConsumer,
+  createKafka,
+  createProducer,
+  ensureTopics,
+} from './kafka/kafka-client.js';
+import type { Producer } from './kafka/types.js';
+import { type DrainReport, runDrainSteps } from './lifecycle/drain-gateway.js';
+import { LIFECYCLE_STATES, Lifecycle } from './lifecycle/lifecycle-state.js';
+import { createSink, type Sink } from './sink/sink.js';
+import { createPool } from './store/create-pool.js';
+import { migrate } from './store/migrate.js';
+import type { Logger } from './telemetry/logger.js';
+import { createMetrics, type Metrics } from './telemetry/metrics.js';
+
+export interface Gateway {
+  readonly lifecycle: Lifecycle;
+  readonly metrics: Metrics;
+  /** The bound HTTP port (useful when ADGATE_HTTP_PORT=0). */
+  readonly port: number;
+  /** Drains in the order of SPEC §7. Idempotent: a second call shares the first. */
+  drain(): Promise<DrainReport>;
+  /** Gives up waiting on servers (a forced stop). */
+  abandon(): void;
+}
+
+/**
+ * Wires the pipeline: HTTP ingress → Kafka → sink (dedup, COPY) →
+ * PostgreSQL, per the roles in ADGATE_ROLES, and starts it.
+ */
+export async function startGateway(
+  config: Config,
+  log: Logger,
+  onDrainRequested: () => void = () => undefined,
+): Promise<Gateway> {
+  const lifecycle = new Lifecycle();
+  const metrics = createMetrics();
+  lifecycle.onChange((state) => {
+    for (const s of LIFECYCLE_STATES) metrics.setLifecycleState(s === state ? 1 : 0, { state: s });
+    log.info('lifecycle', { state });
+  });
+  const roles = new Set(config.ADGATE_ROLES);
+  if (config.usingDevelopmentKey) {
+    log.warn('ADGATE_API_KEYS is unset: using the development key "dev-key" (never in production)');
+  }
+
+  if (config.ADGATE_MIGRATE_ON_START) {
+    const result = await migrate(config.ADGATE_DATABASE_URL, log);
+    log.info('migrations', {
+      applied: result.applied.length,
+      alreadyApplied: result.alreadyApplied,
+    });
+  }
+  const pool: pg.Pool = createPool(config.ADGATE_DATABASE_URL, config.ADGATE_DB_POOL_SIZE, log);
+  const kafka = createKafka(
+    { clientId: config.ADGATE_KAFKA_CLIENT_ID, brokers: config.ADGATE_KAFKA_BROKERS },
+    log,
+  );
+  await ensureTopics(
+    kafka,
+    [config.ADGATE_TOPIC, config.ADGATE_DLQ_TOPIC, config.ADGATE_DEAD_TOPIC].map((topic) => ({
+      topic,
+      partitions: config.ADGATE_TOPIC_PARTITIONS,
+      replication: config.ADGATE_TOPIC_REPLICATION,
+    })),
+  );
+  const producer: Producer = createProducer(kafka, log.child({ component: 'producer' }));
+
+  let dedup: DedupStore | undefined;
+  let sink: Sink | undefined;
+  if (roles.has('sink')) {
+    dedup = createRedisDedupStore(
+      {
+        url: config.ADGATE_REDIS_URL,
+        prefix: config.ADGATE_REDIS_KEY_PREFIX,
+        buckets: config.ADGATE_DEDUP_REDIS_BUCKETS,
+        windowMs: config.ADGATE_DEDUP_WINDOW_MS,
+      },
+      log.child({ component: 'dedup' }),
+      (degraded) => metrics.setDedupDegraded(degraded ? 1 : 0),
+    );
+    metrics.setDedupDegraded(0);
+    const consumer = createBatchConsumer(
+      kafka,
+      {
+        groupId: config.ADGATE_CONSUMER_GROUP,
+        topic: config.ADGATE_TOPIC,
+        concurrency: config.ADGATE_TOPIC_PARTITIONS,
+        maxWaitMs: Math.min(config.ADGATE_BATCH_MAX_AGE_MS, 500),
+      },
+      log.child({ component: 'consumer' }),
+    );
+    sink = createSink(
+      {
+        groupId: config.ADGATE_CONSUMER_GROUP,
+        topic: config.ADGATE_TOPIC,
+        dlqTopic: config.ADGATE_DLQ_TOPIC,
+        deadTopic: config.ADGATE_DEAD_TOPIC,
+        dlqMaxAttempts: config.ADGATE_DLQ_MAX_ATTEMPTS,
+        window: { pastMs: config.ADGATE_ACCEPT_PAST_MS, futureMs: config.ADGATE_ACCEPT_FUTURE_MS },
+        dedupWindowMs: config.ADGATE_DEDUP_WINDOW_MS,
+        batchMaxEvents: config.ADGATE_BATCH_MAX_EVENTS,
+        batchMaxAgeMs: config.ADGATE_BATCH_MAX_AGE_MS,
+        maxBackoffMs: config.ADGATE_RETRY_MAX_BACKOFF_MS,
+        produceTimeoutMs: config.ADGATE_PRODUCE_TIMEOUT_MS,
+      },
+      { consumer, pool, dedup, producer, metrics, log: log.child({ component: 'sink' }) },
+    );
+  }
+
+  const app = createApp({
+    config,
+    producer: roles.has('ingress') ? producer : undefined,
+    pool,
+    lifecycle,
+    metrics,
+    log: log.child({ component: 'http' }),
+    requestDrain: onDrainRequested,
+  });
+  const { server, port } = await new Promise<{ server: Server; port: number }>(
+    (resolve, reject) => {
+      const s = serve(
+        { fetch: app.fetch, port: config.ADGATE_HTTP_PORT, hostname: config.ADGATE_HTTP_HOST },
+        (info) => resolve({ server: s as Server, port: info.port }),
+      ) as Server;
+      s.once('error', reject);
+    },
+  );
+  // Keep-alive sockets idle longer than a load balancer's would be cut
+  // under it; a little above the common 60 s default avoids that race.
+  server.keepAliveTimeout = 65_000;
+
+  await sink?.start();
+  lifecycle.moveTo('ready');
+  log.info('adgate ready', { port, roles: [...roles] });
+
+  let draining: Promise<DrainReport> | undefined;
+  return {
+    lifecycle,
+    metrics,
+    port,
+    abandon: () => sink?.abandon(),
+    drain() {
+      draining ??= (async () => {
+        lifecycle.moveTo('draining');
+        const report = await runDrainSteps(
+          [
+            {
+              name: 'http: stop accepting, finish requests in flight',
+              run: () => closeServer(server),
+            },
+            {
+              name: 'sink: stop fetching, flush batch in hand, commit, leave group',
+              run: async () => sink?.stop(),
+            },
+            { name: 'producer: flush and close', run: () => producer.close() },
+            { name: 'redis: close', run: async () => dedup?.close() },
+            { name: 'postgres: end pool', run: () => pool.end() },
+          ],
+          log,
+        );
+        metrics.setLastDrainSeconds(report.totalMs / 1000);
+        lifecycle.moveTo(report.ok ? 'stopped' : 'failed');
+        log.info('drain finished', { ok: report.ok, totalMs: report.totalMs });
+        await metrics.shutdown();
+        return report;
+      })();
+      return draining;
+    },
+  };
+}
+
+/**
+ * Stops accepting connections and resolves when the requests in flight
+ * have been answered. Keep-alive connections are closed as soon as they
+ * are idle; requests arriving on them meanwhile get a 503 (draining).
+ */
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    server.close((error) => {
+      clearInterval(sweep);
+      if (error) reject(error);
+      else resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,22 @@
+import { createHash } from 'node:crypto';
+import type { AdEvent, EventType } from './event-schema.js';
+
+/**
+ * The fields that make an event's identity, per type (SPEC §2). A business
+ * change (say, one billable click per impression) is a one-line change here
+ * plus a test vector in test/event/idempotency-key.test.ts.
+ */
+export const KEY_RULES: Readonly<Record<EventType, readonly (keyof AdEvent)[]>> = {
+  impression: ['type', 'impression_id'],
+  click: ['type', 'impression_id', 'occurred_at'],
+  conversion: ['type', 'impression_id', 'conversion_id'],
+};
+
+const SEPARATOR = '\x1f';
+export const KEY_BYTES = 16;
+
+/** First 16 bytes of SHA-256 over the rule's fields joined by 0x1F. */
+export function idempotencyKey(event: AdEvent): Buffer {
+  const parts = KEY_RULES[event.type].map((field) => String(event[field] ?? ''));
+  return createHash('sha256').update(parts.join(SEPARATOR), 'utf8').digest().subarray(0, KEY_BYTES);
+}

@@ -1,0 +1,95 @@
+import { Hono } from 'hono';
+import type pg from 'pg';
+import { billingQuerySchema, type Granularity, queryBilling } from '../billing/query-billing.js';
+import type { Config } from '../config/load-config.js';
+import type { Producer } from '../kafka/types.js';
+import type { Lifecycle } from '../lifecycle/lifecycle-state.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { authenticate } from './authenticate.js';
+import { createPostEventsHandler } from './post-events.js';
+
+export interface AppDeps {
+  readonly config: Config;
+  /** Absent when this process runs without the ingress role. */
+  readonly producer?: Producer;
+  readonly pool: pg.Pool;
+  readonly lifecycle: Lifecycle;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  /** Starts a drain, as SIGTERM does (POST /admin/drain, scope admin). */
+  readonly requestDrain: () => void;
+}
+
+/** The HTTP surface of SPEC §3. */
+export function createApp(deps: AppDeps): Hono {
+  const { config, pool, lifecycle, metrics, log } = deps;
+  const app = new Hono();
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    const route = c.req.routePath;
+    metrics.httpRequests.add(1, { route, status: String(c.res.status) });
+    if (route === '/v1/events') {
+      metrics.httpAckSeconds.record((performance.now() - started) / 1000);
+    }
+  });
+
+  if (deps.producer !== undefined) {
+    app.post(
+      '/v1/events',
+      createPostEventsHandler({ config, producer: deps.producer, lifecycle, metrics, log }),
+    );
+  }
+
+  for (const granularity of ['hourly', 'daily'] as const satisfies readonly Granularity[]) {
+    app.get(`/v1/billing/${granularity}`, async (c) => {
+      const auth = authenticate(c.req.header('authorization'), config.apiKeys, 'billing');
+      if (!auth.ok) return c.json({ error: auth.error }, auth.status);
+      const parsed = billingQuerySchema.safeParse(c.req.query());
+      if (!parsed.success) {
+        return c.json(
+          {
+            error: 'invalid query',
+            issues: parsed.error.issues.map((i) => ({
+              path: i.path.join('.'),
+              message: i.message,
+            })),
+          },
+          400,
+        );
+      }
+      try {
+        return c.json({ rows: await queryBilling(pool, granularity, parsed.data) });
+      } catch (error) {
+        log.warn('billing query failed', { error });
+        c.header('Retry-After', '1');
+        return c.json({ error: 'PostgreSQL unavailable; retry' }, 503);
+      }
+    });
+  }
+
+  app.post('/admin/drain', (c) => {
+    const auth = authenticate(c.req.header('authorization'), config.apiKeys, 'admin');
+    if (!auth.ok) return c.json({ error: auth.error }, auth.status);
+    log.info('drain requested over HTTP', { source: auth.key.source });
+    deps.requestDrain();
+    return c.json({ state: 'draining' }, 202);
+  });
+
+  app.get('/healthz', (c) => c.json({ status: 'alive', state: lifecycle.state }));
+  app.get('/readyz', (c) =>
+    c.json({ state: lifecycle.state }, lifecycle.state === 'ready' ? 200 : 503),
+  );
+  app.get('/metrics', async (c) => {
+    c.header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
+    return c.body(await metrics.render());
+  });
+  app.notFound((c) => c.json({ error: 'not found' }, 404));
+  app.onError((error, c) => {
+    log.error('unhandled error in HTTP handler', { error });
+    return c.json({ error: 'internal error' }, 500);
+  });
+  return app;
+}

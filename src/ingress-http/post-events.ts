@@ -1,0 +1,108 @@
+import type { Context } from 'hono';
+import type { Config } from '../config/load-config.js';
+import { AdgateError } from '../errors/adgate-error.js';
+import { type Issue, validateEvent } from '../event/validate-event.js';
+import type { OutboundMessage, Producer } from '../kafka/types.js';
+import type { Lifecycle } from '../lifecycle/lifecycle-state.js';
+import { SOURCE_HEADER } from '../sink/decode-message.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { authenticate } from './authenticate.js';
+import { parseEventsBody } from './parse-events-body.js';
+import { readBodyWithLimit } from './read-body.js';
+
+export interface Rejection {
+  readonly index: number;
+  readonly reason: 'invalid' | 'unparsable';
+  readonly issues: readonly Issue[];
+}
+
+export interface PostEventsDeps {
+  readonly config: Config;
+  readonly producer: Producer;
+  readonly lifecycle: Lifecycle;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+}
+
+const RETRY_AFTER_S = '1';
+
+/**
+ * POST /v1/events (SPEC §3). A 202 is sent only after Kafka acknowledged
+ * every accepted event from all in-sync replicas; anything else is a 503
+ * that the client may retry, which the idempotency key makes safe.
+ */
+export function createPostEventsHandler(deps: PostEventsDeps) {
+  const { config, producer, lifecycle, metrics, log } = deps;
+  const window = { pastMs: config.ADGATE_ACCEPT_PAST_MS, futureMs: config.ADGATE_ACCEPT_FUTURE_MS };
+
+  return async (c: Context) => {
+    const receivedAt = Date.now();
+    const auth = authenticate(c.req.header('authorization'), config.apiKeys, 'ingest');
+    if (!auth.ok) return c.json({ error: auth.error }, auth.status);
+    if (!lifecycle.acceptingWork) {
+      c.header('Retry-After', RETRY_AFTER_S);
+      return c.json({ error: 'this instance is draining; retry on another' }, 503);
+    }
+
+    const body = await readBodyWithLimit(c.req.raw, config.ADGATE_MAX_BODY_BYTES);
+    if (!body.ok) {
+      return c.json({ error: `body larger than ${config.ADGATE_MAX_BODY_BYTES} bytes` }, 413);
+    }
+    const parsed = parseEventsBody(c.req.header('content-type'), body.text);
+    if (!parsed.ok) return c.json({ error: parsed.error }, parsed.status);
+    if (parsed.items.length > config.ADGATE_MAX_EVENTS_PER_REQUEST) {
+      return c.json(
+        {
+          error: `${parsed.items.length} events in one request; at most ${config.ADGATE_MAX_EVENTS_PER_REQUEST}`,
+        },
+        413,
+      );
+    }
+    if (parsed.items.length === 0) return c.json({ error: 'no events in the body' }, 400);
+
+    const rejected: Rejection[] = [];
+    const messages: OutboundMessage[] = [];
+    parsed.items.forEach((item, index) => {
+      if (!item.ok) {
+        rejected.push({
+          index,
+          reason: item.reason,
+          issues: [{ path: '(line)', message: item.message }],
+        });
+        return;
+      }
+      const result = validateEvent(item.value, receivedAt, window);
+      if (!result.ok) {
+        rejected.push({ index, reason: result.reason, issues: result.issues });
+        return;
+      }
+      // The original JSON goes to Kafka: the sink validates it again, as it
+      // does for producers that write to the topic directly.
+      messages.push({
+        key: result.event.impression_id,
+        value: JSON.stringify(item.value),
+        headers: { [SOURCE_HEADER]: auth.key.source },
+        timestampMs: receivedAt,
+      });
+    });
+    metrics.httpEvents.add(rejected.length, { outcome: 'rejected' });
+    if (messages.length === 0) return c.json({ accepted: 0, rejected }, 422);
+
+    try {
+      await producer.send(config.ADGATE_TOPIC, messages, config.ADGATE_PRODUCE_TIMEOUT_MS);
+    } catch (error) {
+      const reason = error instanceof AdgateError ? error.reason : 'kafka_unavailable';
+      metrics.errors.add(1, { reason });
+      log.warn('events not acknowledged by Kafka; answering 503', {
+        reason,
+        error,
+        events: messages.length,
+      });
+      c.header('Retry-After', RETRY_AFTER_S);
+      return c.json({ error: 'Kafka did not acknowledge the events in time; retry', reason }, 503);
+    }
+    metrics.httpEvents.add(messages.length, { outcome: 'accepted' });
+    return c.json({ accepted: messages.length, rejected }, 202);
+  };
+}

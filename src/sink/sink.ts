@@ -1,0 +1,189 @@
+import type pg from 'pg';
+import type { DedupStore } from '../dedup/redis-dedup-store.js';
+import { errorMessage } from '../errors/adgate-error.js';
+import { retryWithBackoff } from '../errors/retry-with-backoff.js';
+import type { AcceptanceWindow } from '../event/validate-event.js';
+import type { BatchConsumer, InboundBatch, InboundMessage, Producer } from '../kafka/types.js';
+import { classifyPgError } from '../store/classify-pg-error.js';
+import { createPartitionsAhead, pruneEventKeys } from '../store/maintain-event-store.js';
+import { readRecordedOffsets } from '../store/write-events.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { BatchAccumulator } from './batch-accumulator.js';
+import { flushBatch } from './flush-batch.js';
+
+export interface SinkSettings {
+  readonly groupId: string;
+  readonly topic: string;
+  readonly dlqTopic: string;
+  readonly deadTopic: string;
+  readonly dlqMaxAttempts: number;
+  readonly window: AcceptanceWindow;
+  readonly dedupWindowMs: number;
+  readonly batchMaxEvents: number;
+  readonly batchMaxAgeMs: number;
+  readonly maxBackoffMs: number;
+  readonly produceTimeoutMs: number;
+  readonly heartbeatEveryMs?: number;
+  readonly maintenanceEveryMs?: number;
+}
+
+export interface SinkDeps {
+  readonly consumer: BatchConsumer;
+  readonly pool: pg.Pool;
+  readonly dedup: DedupStore;
+  readonly producer: Producer;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+}
+
+export interface Sink {
+  start(): Promise<void>;
+  /**
+   * Drain: stop fetching, let the batch in hand finish its write and
+   * commit its offsets, then leave the group (SPEC §7). Idempotent.
+   */
+  stop(): Promise<void>;
+  /** After a forced stop: retries give up instead of waiting for a server. */
+  abandon(): void;
+}
+
+/**
+ * The sink: reads the ingest topic in batches and lands each message
+ * exactly once in PostgreSQL, or in the DLQ. Offsets move only after the
+ * PostgreSQL commit, and are also recorded in PostgreSQL in the same
+ * transaction, so that a crash between the two never replays into a
+ * double count (the idempotency keys would catch that anyway) nor skips.
+ */
+export function createSink(settings: SinkSettings, deps: SinkDeps): Sink {
+  const { consumer, pool, log, metrics } = deps;
+  let abandoned = false;
+  let stopping = false;
+  let stopped: Promise<void> | undefined;
+  const knownDays = new Set<string>();
+  let recordedOffsets: Promise<Map<number, bigint>> | undefined;
+  let maintenanceTimer: NodeJS.Timeout | undefined;
+  const shouldContinue = () => !abandoned;
+
+  const accumulator = new BatchAccumulator<InboundMessage>({
+    maxEvents: settings.batchMaxEvents,
+    maxAgeMs: settings.batchMaxAgeMs,
+    maxConcurrentFlushes: 2,
+    flush: async (messages) => {
+      await flushBatch(
+        messages,
+        {
+          pool,
+          dedup: deps.dedup,
+          producer: deps.producer,
+          metrics,
+          log,
+          groupId: settings.groupId,
+          topic: settings.topic,
+          dlqTopic: settings.dlqTopic,
+          deadTopic: settings.deadTopic,
+          dlqMaxAttempts: settings.dlqMaxAttempts,
+          window: settings.window,
+          maxBackoffMs: settings.maxBackoffMs,
+          produceTimeoutMs: settings.produceTimeoutMs,
+          shouldContinue,
+        },
+        knownDays,
+      );
+    },
+  });
+
+  // Where PostgreSQL says each partition has got to: read once per
+  // assignment, because the previous owner may have written past what it
+  // committed to Kafka.
+  consumer.onAssignment(() => {
+    recordedOffsets = undefined;
+  });
+  const recordedOffset = async (partition: number): Promise<bigint> => {
+    recordedOffsets ??= retryWithBackoff(
+      () => readRecordedOffsets(pool, settings.groupId, settings.topic),
+      classifyPgError,
+      { maxDelayMs: settings.maxBackoffMs, shouldContinue },
+    );
+    try {
+      return (await recordedOffsets).get(partition) ?? 0n;
+    } catch (error) {
+      recordedOffsets = undefined;
+      throw error;
+    }
+  };
+
+  const handle = (batch: InboundBatch) =>
+    accumulator.track(async () => {
+      const last = batch.messages.at(-1);
+      if (last === undefined) return;
+      const floor = await recordedOffset(batch.partition);
+      const todo = batch.messages.filter((m) => m.offset >= floor);
+      const heartbeat = setInterval(() => {
+        batch.heartbeat().catch((error: unknown) => {
+          log.debug('heartbeat refused (rebalance under way)', { error: errorMessage(error) });
+        });
+      }, settings.heartbeatEveryMs ?? 1_000);
+      let next = todo.length === 0 ? last.offset + 1n : (todo[0] as InboundMessage).offset;
+      try {
+        for (let i = 0; i < todo.length; i += settings.batchMaxEvents) {
+          // Draining: finish what was handed over, take nothing new.
+          if (stopping && i > 0) break;
+          const chunk = todo.slice(i, i + settings.batchMaxEvents);
+          await accumulator.submit(chunk);
+          next = (chunk.at(-1) as InboundMessage).offset + 1n;
+        }
+      } finally {
+        clearInterval(heartbeat);
+      }
+      const lag = batch.lagAfter + (last.offset + 1n - next);
+      metrics.setConsumerLag(Number(lag), { partition: batch.partition });
+      // A partition taken away by a rebalance is not ours to commit; its
+      // new owner starts from the offset recorded in PostgreSQL.
+      if (!batch.canCommit()) return;
+      try {
+        await batch.commit(next);
+      } catch (error) {
+        log.warn('offset commit failed; PostgreSQL keeps the position', {
+          reason: 'kafka_unavailable',
+          error: errorMessage(error),
+          partition: batch.partition,
+        });
+      }
+    });
+
+  const maintain = async () => {
+    try {
+      for (const day of await createPartitionsAhead(pool, settings.window.pastMs)) {
+        knownDays.add(day);
+      }
+      const pruned = await pruneEventKeys(pool, settings.dedupWindowMs);
+      if (pruned > 0) log.info('pruned idempotency keys past the dedup window', { pruned });
+    } catch (error) {
+      log.warn('event store maintenance failed; will try again', { error });
+    }
+  };
+
+  return {
+    async start() {
+      await maintain();
+      maintenanceTimer = setInterval(() => void maintain(), settings.maintenanceEveryMs ?? 600_000);
+      maintenanceTimer.unref();
+      await consumer.start(handle);
+      log.info('sink started', { topic: settings.topic, groupId: settings.groupId });
+    },
+    stop() {
+      stopping = true;
+      stopped ??= (async () => {
+        clearInterval(maintenanceTimer);
+        await consumer.stop();
+        await accumulator.idle();
+        await consumer.close();
+      })();
+      return stopped;
+    },
+    abandon() {
+      abandoned = true;
+    },
+  };
+}

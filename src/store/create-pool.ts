@@ -1,0 +1,17 @@
+import pg from 'pg';
+import type { Logger } from '../telemetry/logger.js';
+
+// int8 and numeric as strings: money sums past 2^53 must not lose a micro.
+export function createPool(connectionString: string, max: number, log: Logger): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    application_name: 'adgate',
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client losing its connection (PostgreSQL restarting) emits
+  // here; without a listener Node would crash the process.
+  pool.on('error', (error) => log.warn('idle PostgreSQL connection lost', { error }));
+  return pool;
+}

@@ -1,0 +1,33 @@
+import type { AdEvent } from '../event/event-schema.js';
+
+/** One event ready for PostgreSQL, with the fields the gateway adds (SPEC §5). */
+export interface EventRow {
+  readonly key: Buffer;
+  readonly event: AdEvent;
+  readonly source: string;
+  readonly receivedAtMs: number;
+  readonly partition: number;
+  readonly offset: bigint;
+}
+
+// COPY text format: backslash, tab, newline and carriage return must be
+// escaped in every value; identifiers are restricted to a safe alphabet by
+// SPEC §1, but attribute values and sources are free text.
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+const NEEDS_ESCAPE = /[\\\t\n\r]/g;
+const escapeText = (text: string) => text.replace(NEEDS_ESCAPE, (c) => ESCAPES[c] ?? c);
+const NULL = '\\N';
+
+/** Encodes rows in the column order of create-staging.sql. */
+export function encodeCopyRows(rows: readonly EventRow[]): string {
+  let out = '';
+  for (const { key, event, source, receivedAtMs, partition, offset } of rows) {
+    out +=
+      `\\\\x${key.toString('hex')}\t${event.type}\t${event.impression_id}\t${event.occurred_at}\t` +
+      `${event.campaign_id}\t${event.ad_id}\t${event.publisher_id}\t` +
+      `${event.conversion_id ?? NULL}\t${event.cost_micros}\t${event.revenue_micros}\t` +
+      `${event.currency}\t${event.attributes === undefined ? NULL : escapeText(JSON.stringify(event.attributes))}\t` +
+      `${escapeText(source)}\t${new Date(receivedAtMs).toISOString()}\t${partition}\t${offset}\n`;
+  }
+  return out;
+}

@@ -1,0 +1,106 @@
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { classifyPgError } from './classify-pg-error.js';
+import { type EventRow, encodeCopyRows } from './encode-copy-rows.js';
+import { readSql } from './read-sql.js';
+
+const CREATE_STAGING = readSql(import.meta.url, './sql/create-staging.sql');
+const INSERT_FROM_STAGING = readSql(import.meta.url, './sql/insert-from-staging.sql');
+const RECORD_OFFSETS = readSql(import.meta.url, './sql/record-offsets.sql');
+const COPY_STAGING = 'COPY adgate_staging FROM STDIN';
+
+export interface OffsetRecord {
+  readonly groupId: string;
+  readonly topic: string;
+  /** The next offset to read, per partition. */
+  readonly next: ReadonlyMap<number, bigint>;
+}
+
+export interface WriteResult {
+  /** Rows that were new to ad_events; the rest were duplicates by PostgreSQL's account. */
+  readonly inserted: number;
+}
+
+const preparedClients = new WeakSet<pg.PoolClient>();
+
+/**
+ * Writes one batch in one transaction: COPY into the connection's staging
+ * table, insert the keys PostgreSQL has not seen, update billing from the
+ * rows inserted, record the offsets. Throws a classified AdgateError:
+ * WriteRejectedError when the rows themselves were refused.
+ */
+export async function writeEvents(
+  pool: pg.Pool,
+  rows: readonly EventRow[],
+  offsets: OffsetRecord,
+): Promise<WriteResult> {
+  let client: pg.PoolClient | undefined;
+  let broken = false;
+  try {
+    client = await pool.connect();
+    if (!preparedClients.has(client)) {
+      await client.query(CREATE_STAGING);
+      preparedClients.add(client);
+    }
+    await client.query('BEGIN');
+    // Sorted by key: the order in which rows take their locks (see the SQL).
+    const sorted = [...rows].sort((a, b) => Buffer.compare(a.key, b.key));
+    await pipeline(
+      (async function* () {
+        yield encodeCopyRows(sorted);
+      })(),
+      client.query(copyFrom(COPY_STAGING)),
+    );
+    const result = await client.query<{ inserted: number }>(INSERT_FROM_STAGING);
+    if (offsets.next.size > 0) {
+      const partitions = [...offsets.next.keys()];
+      await client.query(RECORD_OFFSETS, [
+        offsets.groupId,
+        offsets.topic,
+        partitions,
+        partitions.map((p) => String(offsets.next.get(p))),
+      ]);
+    }
+    await client.query('COMMIT');
+    return { inserted: result.rows[0]?.inserted ?? 0 };
+  } catch (error) {
+    if (client !== undefined) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+    }
+    throw classifyPgError(error);
+  } finally {
+    // A connection whose ROLLBACK failed is in an unknown state: discard it.
+    client?.release(broken ? true : undefined);
+  }
+}
+
+/** Creates the day partitions of ad_events that `days` (UTC, YYYY-MM-DD) need. */
+export async function ensureDayPartitions(pool: pg.Pool, days: readonly string[]): Promise<void> {
+  try {
+    for (const day of days) {
+      await pool.query('SELECT adgate_ensure_day_partition($1::date)', [day]);
+    }
+  } catch (error) {
+    throw classifyPgError(error);
+  }
+}
+
+/** The next offsets recorded in PostgreSQL for a group's partitions. */
+export async function readRecordedOffsets(
+  pool: pg.Pool,
+  groupId: string,
+  topic: string,
+): Promise<Map<number, bigint>> {
+  try {
+    const { rows } = await pool.query<{ partition: number; next_offset: string }>(
+      'SELECT partition, next_offset FROM sink_offsets WHERE group_id = $1 AND topic = $2',
+      [groupId, topic],
+    );
+    return new Map(rows.map((r) => [r.partition, BigInt(r.next_offset)]));
+  } catch (error) {
+    throw classifyPgError(error);
+  }
+}

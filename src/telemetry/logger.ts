@@ -1,0 +1,48 @@
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  child(fields: LogFields): Logger;
+}
+
+/**
+ * One JSON object per line on stdout: what container runtimes and log
+ * shippers expect. Errors are flattened to their reason and message so
+ * that the same `reason` token shows in the log, the metric and the DLQ.
+ */
+export function createLogger(
+  level: LogLevel,
+  base: LogFields = {},
+  write: (line: string) => void = (line) => process.stdout.write(line),
+): Logger {
+  const min = RANK[level];
+  const emit = (lvl: LogLevel, msg: string, fields?: LogFields) => {
+    if (RANK[lvl] < min) return;
+    const record: LogFields = { time: new Date().toISOString(), level: lvl, msg, ...base };
+    for (const [key, value] of Object.entries(fields ?? {})) {
+      record[key] = value instanceof Error ? describeError(value) : value;
+    }
+    write(`${JSON.stringify(record)}\n`);
+  };
+  return {
+    debug: (msg, fields) => emit('debug', msg, fields),
+    info: (msg, fields) => emit('info', msg, fields),
+    warn: (msg, fields) => emit('warn', msg, fields),
+    error: (msg, fields) => emit('error', msg, fields),
+    child: (fields) => createLogger(level, { ...base, ...fields }, write),
+  };
+}
+
+function describeError(error: Error): LogFields {
+  const out: LogFields = { name: error.name, message: error.message };
+  const reason = (error as { reason?: unknown }).reason;
+  if (typeof reason === 'string') out.reason = reason;
+  if (error.cause instanceof Error) out.cause = describeError(error.cause);
+  return out;
+}

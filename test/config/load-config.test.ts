@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { userInfo } from 'node:os';
+import { describe, it } from 'node:test';
+import { loadConfig } from '../../src/config/load-config.js';
+import { sha256 } from '../../src/config/parse-api-keys.js';
+import { ConfigError } from '../../src/errors/adgate-error.js';
+
+function errorOf(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return error.message;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('loadConfig (SPEC §6)', () => {
+  it('defaults to the local stack with the development key outside production', () => {
+    const config = loadConfig({});
+    assert.equal(config.ADGATE_HTTP_PORT, 8080);
+    assert.deepEqual(config.ADGATE_KAFKA_BROKERS, ['127.0.0.1:9092']);
+    assert.equal(
+      config.ADGATE_DATABASE_URL,
+      `postgres://${userInfo().username}@127.0.0.1:5432/adgate`,
+      'a URL without a user connects as the OS user',
+    );
+    assert.equal(config.ADGATE_TOPIC, 'ad-events');
+    assert.equal(config.ADGATE_DRAIN_TIMEOUT_MS, 25_000);
+    assert.equal(config.usingDevelopmentKey, true);
+    assert.equal(config.apiKeys.length, 1);
+    assert.equal(config.apiKeys[0]?.source, 'dev');
+    assert.deepEqual([...(config.apiKeys[0]?.scopes ?? [])].sort(), ['billing', 'ingest']);
+    assert.ok(Object.isFrozen(config));
+  });
+
+  it('names the variable and the rule it broke', () => {
+    const message = errorOf({ ADGATE_HTTP_PORT: 'eighty' });
+    assert.match(message, /ADGATE_HTTP_PORT/);
+    assert.match(message, /eighty/);
+    assert.match(
+      errorOf({ ADGATE_KAFKA_BROKERS: 'nohost' }),
+      /ADGATE_KAFKA_BROKERS: each broker must be host:port/,
+    );
+    assert.match(
+      errorOf({ ADGATE_DEDUP_REDIS_BUCKETS: '1000' }),
+      /ADGATE_DEDUP_REDIS_BUCKETS: must be a power of two/,
+    );
+    assert.match(errorOf({ ADGATE_MIGRATE_ON_START: 'yes' }), /ADGATE_MIGRATE_ON_START/);
+  });
+
+  it('refuses a dedup window shorter than the acceptance window', () => {
+    assert.match(
+      errorOf({ ADGATE_DEDUP_WINDOW_MS: '3600000' }),
+      /ADGATE_DEDUP_WINDOW_MS: must cover/,
+    );
+  });
+
+  it('stops in production without API keys', () => {
+    assert.match(
+      errorOf({ NODE_ENV: 'production' }),
+      /ADGATE_API_KEYS: must list at least one key/,
+    );
+    assert.match(errorOf({ NODE_ENV: 'production', ADGATE_API_KEYS: ' ' }), /ADGATE_API_KEYS/);
+  });
+
+  it('parses keys, scopes and sha256 secrets, and never echoes them', () => {
+    const hash = sha256('0ther').toString('hex');
+    const config = loadConfig({
+      ADGATE_API_KEYS: `ads-eu:ingest:s3cret,finance:billing:sha256=${hash}`,
+    });
+    assert.equal(config.usingDevelopmentKey, false);
+    assert.deepEqual(
+      config.apiKeys.map((k) => k.source),
+      ['ads-eu', 'finance'],
+    );
+    assert.deepEqual(config.apiKeys[1]?.secretSha256, sha256('0ther'));
+    const message = errorOf({ ADGATE_API_KEYS: 'ads:ingest+root:topsecret' });
+    assert.match(message, /unknown scope "root"/);
+    assert.doesNotMatch(message, /topsecret/);
+    assert.match(errorOf({ ADGATE_API_KEYS: 'ads:ingest:sha256=zz' }), /64 hex digits/);
+    assert.match(errorOf({ ADGATE_API_KEYS: 'justonefield' }), /source:scopes:secret/);
+  });
+});

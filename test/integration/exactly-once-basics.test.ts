@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DEV_KEY, impression, postEvents } from '../support/events.js';
+import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js';
+import { createTestPipeline, produceRaw, type TestPipeline } from '../support/pipeline.js';
+import { waitFor } from '../support/wait-for.js';
+
+describe('exactly once: HTTP and Kafka ingress into one row', () => {
+  let pipeline: TestPipeline;
+  let gateway: GatewayProcess;
+
+  before(async () => {
+    pipeline = await createTestPipeline();
+    gateway = await startGatewayProcess(pipeline.env);
+  });
+  after(async () => {
+    await gateway?.stop('SIGTERM');
+    await pipeline?.cleanup();
+  });
+
+  it('the same event twice over HTTP and once straight into Kafka gives one row', async () => {
+    const event = impression(`imp-${Date.now()}`);
+    const first = await postEvents(gateway.url, event);
+    assert.equal(first.status, 202, JSON.stringify(first.body));
+    assert.deepEqual(first.body, { accepted: 1, rejected: [] });
+    const second = await postEvents(gateway.url, [event]);
+    assert.equal(second.status, 202);
+    await produceRaw(pipeline, [{ key: event.impression_id, value: JSON.stringify(event) }]);
+
+    await waitFor(
+      'all three messages committed',
+      async () => (await pipeline.committedTotal()) === 3n,
+    );
+    const { rows } = await pipeline.db.pool.query(
+      'SELECT impression_id, source, cost_micros::text AS cost FROM ad_events',
+    );
+    assert.deepEqual(rows, [{ impression_id: event.impression_id, source: 'dev', cost: '1000' }]);
+    const billing = await pipeline.db.pool.query(
+      'SELECT impressions::int, cost_micros::text AS cost FROM billing_hourly',
+    );
+    assert.deepEqual(billing.rows, [{ impressions: 1, cost: '1000' }]);
+  });
+
+  it('answers the billing query with the counted rows', async () => {
+    const from = new Date(Date.now() - 3 * 3600_000).toISOString();
+    const to = new Date(Date.now() + 3600_000).toISOString();
+    const res = await fetch(
+      `${gateway.url}/v1/billing/hourly?from=${from}&to=${to}&campaign_id=camp-1`,
+      { headers: { authorization: `Bearer ${DEV_KEY}` } },
+    );
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { rows: { impressions: number; cost_micros: string }[] };
+    assert.equal(body.rows.length, 1);
+    assert.equal(body.rows[0]?.impressions, 1);
+    assert.equal(body.rows[0]?.cost_micros, '1000');
+  });
+});
