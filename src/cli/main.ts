@@ -66,7 +66,8 @@ async function main(): Promise<void> {
       return;
     }
     case 'stack': {
-      if (wantsHelp || args.length === 0) return void process.stdout.write(STACK_HELP);
+      if (wantsHelp) return void process.stdout.write(STACK_HELP);
+      if (args.length === 0) fail(`stack needs up, down or status\n\n${STACK_HELP}`, 2);
       const script = join(
         dirname(fileURLToPath(import.meta.url)),
         '..',

@@ -46,6 +46,9 @@ export const envSchema = z
     ADGATE_TOPIC_PARTITIONS: int(1, 10_000).default(6),
     ADGATE_TOPIC_REPLICATION: int(1, 16).default(1),
     ADGATE_CONSUMER_GROUP: z.string().min(1).default('adgate-sink'),
+    // How long the group waits for a member that vanished without leaving
+    // (a crash) before moving its partitions: the lag a crash costs.
+    ADGATE_KAFKA_SESSION_TIMEOUT_MS: int(6_000, 300_000).default(10_000),
     ADGATE_DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
@@ -73,6 +76,9 @@ export const envSchema = z
     ADGATE_DLQ_MAX_ATTEMPTS: int(1, 100).default(3),
     ADGATE_RETRY_MAX_BACKOFF_MS: int(10, 600_000).default(5_000),
     ADGATE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    // OTLP/HTTP endpoint for traces (e.g. http://collector:4318/v1/traces);
+    // unset, tracing is off and spans cost nothing.
+    ADGATE_OTLP_TRACES_URL: z.url({ message: 'must be a URL' }).optional(),
     ADGATE_API_KEYS: z.string().optional(),
   })
   .superRefine((env, ctx) => {
@@ -84,24 +90,24 @@ export const envSchema = z
           'must cover the acceptance window (ADGATE_ACCEPT_PAST_MS + ADGATE_ACCEPT_FUTURE_MS), or a late retry could be counted twice',
       });
     }
-    const keys = env.ADGATE_API_KEYS?.trim() ?? '';
-    if (keys === '' && env.NODE_ENV === 'production') {
+    let listed: number | undefined;
+    try {
+      listed = parseApiKeys(env.ADGATE_API_KEYS ?? '').length;
+    } catch (error) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ADGATE_API_KEYS'],
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
+    // Keys counted, not the text compared with '': a list of separators
+    // only (" , ") holds no key, and production would start with none.
+    if (listed === 0 && env.NODE_ENV === 'production') {
       ctx.addIssue({
         code: 'custom',
         path: ['ADGATE_API_KEYS'],
         message: 'must list at least one key when NODE_ENV=production',
       });
-    }
-    if (keys !== '') {
-      try {
-        parseApiKeys(keys);
-      } catch (error) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['ADGATE_API_KEYS'],
-          message: error instanceof Error ? error.message : String(error),
-        });
-      }
     }
   });
 

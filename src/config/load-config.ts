@@ -32,8 +32,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const { ADGATE_API_KEYS, ...rest } = parsed.data;
-  const listed = ADGATE_API_KEYS?.trim() ?? '';
-  const usingDevelopmentKey = listed === '';
-  const apiKeys = parseApiKeys(usingDevelopmentKey ? DEVELOPMENT_API_KEYS : listed);
+  // Counted as in the schema: a list of separators only is as empty as an
+  // unset one, and must not leave a development instance with no key at all.
+  const listed = parseApiKeys(ADGATE_API_KEYS ?? '');
+  const usingDevelopmentKey = listed.length === 0;
+  const apiKeys = usingDevelopmentKey ? parseApiKeys(DEVELOPMENT_API_KEYS) : listed;
   return Object.freeze({ ...rest, apiKeys: Object.freeze(apiKeys), usingDevelopmentKey });
 }

@@ -106,6 +106,10 @@ export function createProducer(kafka: Kafka, log: Logger): Producer {
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
+    // kafkajs merges the client's retry settings into the producer's; an
+    // idempotent producer must retry without limit or its sequence numbers
+    // can go wrong. Callers are bounded by their own timeout instead.
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5_000 },
   });
   let connected: Promise<void> | undefined;
   let closing: Promise<void> | undefined;

@@ -7,7 +7,8 @@ import { AdgateError } from '../errors/adgate-error.js';
 import type { Logger } from '../telemetry/logger.js';
 
 // Any constant will do; it only has to be the same for every instance.
-const MIGRATION_LOCK_ID = 0x616467617465; // "adgate"
+// Exported so that a test can hold it and make instances contend for it.
+export const MIGRATION_LOCK_ID = 0x616467617465; // "adgate"
 const FILE_PATTERN = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 
 /** The migrations/ folder beside package.json, from src/ or dist/src/ alike. */
@@ -40,6 +41,9 @@ export async function migrate(
 ): Promise<MigrationResult> {
   const files = (await readdir(dir)).filter((f) => FILE_PATTERN.test(f)).sort();
   const client = new pg.Client({ connectionString, application_name: 'adgate-migrate' });
+  // Without a listener, a connection dropped mid-migration (PostgreSQL
+  // restarting) would crash the process instead of failing the query.
+  client.on('error', (error) => log.warn('migration connection lost', { error }));
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);

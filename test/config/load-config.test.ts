@@ -62,6 +62,14 @@ describe('loadConfig (SPEC §6)', () => {
       /ADGATE_API_KEYS: must list at least one key/,
     );
     assert.match(errorOf({ NODE_ENV: 'production', ADGATE_API_KEYS: ' ' }), /ADGATE_API_KEYS/);
+    assert.match(
+      errorOf({ NODE_ENV: 'production', ADGATE_API_KEYS: ' , ,' }),
+      /ADGATE_API_KEYS: must list at least one key/,
+      'a list of separators only holds no key',
+    );
+    const development = loadConfig({ ADGATE_API_KEYS: ',' });
+    assert.equal(development.usingDevelopmentKey, true, 'outside production it is the dev key');
+    assert.equal(development.apiKeys.length, 1);
   });
 
   it('parses keys, scopes and sha256 secrets, and never echoes them', () => {
