@@ -18,6 +18,7 @@ import { createPool } from './store/create-pool.js';
 import { migrate } from './store/migrate.js';
 import type { Logger } from './telemetry/logger.js';
 import { createMetrics, type Metrics } from './telemetry/metrics.js';
+import { startTracing } from './telemetry/start-tracing.js';
 
 export interface Gateway {
   readonly lifecycle: Lifecycle;
@@ -38,9 +39,11 @@ export async function startGateway(
   config: Config,
   log: Logger,
   onDrainRequested: () => void = () => undefined,
+  onFatal: (error: unknown) => void = () => undefined,
 ): Promise<Gateway> {
   const lifecycle = new Lifecycle();
   const metrics = createMetrics();
+  const tracing = startTracing(config.ADGATE_OTLP_TRACES_URL, log);
   lifecycle.onChange((state) => {
     for (const s of LIFECYCLE_STATES) metrics.setLifecycleState(s === state ? 1 : 0, { state: s });
     log.info('lifecycle', { state });
@@ -93,6 +96,13 @@ export async function startGateway(
         topic: config.ADGATE_TOPIC,
         concurrency: config.ADGATE_TOPIC_PARTITIONS,
         maxWaitMs: Math.min(config.ADGATE_BATCH_MAX_AGE_MS, 500),
+        sessionTimeoutMs: config.ADGATE_KAFKA_SESSION_TIMEOUT_MS,
+        // Frequent heartbeats make members notice a rebalance sooner, which
+        // is most of what a deploy's rebalance costs in lag.
+        heartbeatIntervalMs: Math.min(
+          1_000,
+          Math.floor(config.ADGATE_KAFKA_SESSION_TIMEOUT_MS / 3),
+        ),
       },
       log.child({ component: 'consumer' }),
     );
@@ -136,9 +146,16 @@ export async function startGateway(
   // under it; a little above the common 60 s default avoids that race.
   server.keepAliveTimeout = 65_000;
 
-  await sink?.start();
+  // The ingress is ready as soon as it can take requests; it does not wait
+  // for the sink to join its group, which can take a session timeout when
+  // a crashed member is still registered.
   lifecycle.moveTo('ready');
   log.info('adgate ready', { port, roles: [...roles] });
+  sink?.start().catch((error: unknown) => {
+    log.error('the sink could not start', { error });
+    lifecycle.moveTo('failed');
+    onFatal(error);
+  });
 
   let draining: Promise<DrainReport> | undefined;
   return {
@@ -162,6 +179,7 @@ export async function startGateway(
             { name: 'producer: flush and close', run: () => producer.close() },
             { name: 'redis: close', run: async () => dedup?.close() },
             { name: 'postgres: end pool', run: () => pool.end() },
+            { name: 'tracing: flush spans', run: () => tracing.shutdown() },
           ],
           log,
         );

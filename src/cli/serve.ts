@@ -2,7 +2,12 @@ import type { Config } from '../config/load-config.js';
 import type { Gateway } from '../create-gateway.js';
 import type { Logger } from '../telemetry/logger.js';
 
-type Start = (config: Config, log: Logger, onDrainRequested: () => void) => Promise<Gateway>;
+type Start = (
+  config: Config,
+  log: Logger,
+  onDrainRequested: () => void,
+  onFatal: (error: unknown) => void,
+) => Promise<Gateway>;
 
 /**
  * Runs the gateway until it is drained. The first SIGTERM or SIGINT (or
@@ -15,6 +20,7 @@ export async function runServe(config: Config, log: Logger, start: Start): Promi
   let drainWanted = false;
   let drainStarted = false;
   let signals = 0;
+  let exitCode = 0;
 
   const beginDrain = () => {
     drainWanted = true;
@@ -31,7 +37,7 @@ export async function runServe(config: Config, log: Logger, start: Start): Promi
     }, config.ADGATE_DRAIN_TIMEOUT_MS);
     void current.drain().then((report) => {
       clearTimeout(deadline);
-      process.exit(report.ok ? 0 : 1);
+      process.exit(report.ok ? exitCode : 1);
     });
   };
 
@@ -51,7 +57,13 @@ export async function runServe(config: Config, log: Logger, start: Start): Promi
   process.on('SIGINT', onSignal);
 
   try {
-    gateway = await start(config, log, beginDrain);
+    // A part that fails after the start (the sink could not join its
+    // group) drains what runs and exits non-zero, so that the supervisor
+    // restarts the instance.
+    gateway = await start(config, log, beginDrain, () => {
+      exitCode = 1;
+      beginDrain();
+    });
   } catch (error) {
     log.error('adgate failed to start', { error });
     process.exit(1);

@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import type { Context } from 'hono';
 import type { Config } from '../config/load-config.js';
 import { AdgateError } from '../errors/adgate-error.js';
@@ -26,6 +27,8 @@ export interface PostEventsDeps {
 }
 
 const RETRY_AFTER_S = '1';
+// The no-op tracer unless start-tracing.ts started the SDK.
+const tracer = trace.getTracer('adgate');
 
 /**
  * POST /v1/events (SPEC §3). A 202 is sent only after Kafka acknowledged
@@ -90,7 +93,14 @@ export function createPostEventsHandler(deps: PostEventsDeps) {
     if (messages.length === 0) return c.json({ accepted: 0, rejected }, 422);
 
     try {
-      await producer.send(config.ADGATE_TOPIC, messages, config.ADGATE_PRODUCE_TIMEOUT_MS);
+      await tracer.startActiveSpan('adgate.http.produce', async (span) => {
+        span.setAttribute('adgate.events', messages.length);
+        try {
+          await producer.send(config.ADGATE_TOPIC, messages, config.ADGATE_PRODUCE_TIMEOUT_MS);
+        } finally {
+          span.end();
+        }
+      });
     } catch (error) {
       const reason = error instanceof AdgateError ? error.reason : 'kafka_unavailable';
       metrics.errors.add(1, { reason });

@@ -1,3 +1,4 @@
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type pg from 'pg';
 import type { DedupStore } from '../dedup/redis-dedup-store.js';
 import { errorMessage } from '../errors/adgate-error.js';
@@ -11,6 +12,9 @@ import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { BatchAccumulator } from './batch-accumulator.js';
 import { flushBatch } from './flush-batch.js';
+
+// The no-op tracer unless start-tracing.ts started the SDK.
+const tracer = trace.getTracer('adgate');
 
 export interface SinkSettings {
   readonly groupId: string;
@@ -69,28 +73,43 @@ export function createSink(settings: SinkSettings, deps: SinkDeps): Sink {
     maxEvents: settings.batchMaxEvents,
     maxAgeMs: settings.batchMaxAgeMs,
     maxConcurrentFlushes: 2,
-    flush: async (messages) => {
-      await flushBatch(
-        messages,
-        {
-          pool,
-          dedup: deps.dedup,
-          producer: deps.producer,
-          metrics,
-          log,
-          groupId: settings.groupId,
-          topic: settings.topic,
-          dlqTopic: settings.dlqTopic,
-          deadTopic: settings.deadTopic,
-          dlqMaxAttempts: settings.dlqMaxAttempts,
-          window: settings.window,
-          maxBackoffMs: settings.maxBackoffMs,
-          produceTimeoutMs: settings.produceTimeoutMs,
-          shouldContinue,
-        },
-        knownDays,
-      );
-    },
+    flush: (messages) =>
+      tracer.startActiveSpan('adgate.sink.flush', async (span) => {
+        span.setAttribute('adgate.messages', messages.length);
+        try {
+          const summary = await flushBatch(
+            messages,
+            {
+              pool,
+              dedup: deps.dedup,
+              producer: deps.producer,
+              metrics,
+              log,
+              groupId: settings.groupId,
+              topic: settings.topic,
+              dlqTopic: settings.dlqTopic,
+              deadTopic: settings.deadTopic,
+              dlqMaxAttempts: settings.dlqMaxAttempts,
+              window: settings.window,
+              maxBackoffMs: settings.maxBackoffMs,
+              produceTimeoutMs: settings.produceTimeoutMs,
+              shouldContinue,
+            },
+            knownDays,
+          );
+          span.setAttributes({
+            'adgate.inserted': summary.inserted,
+            'adgate.duplicates': summary.duplicates,
+            'adgate.dead_letters': summary.deadLetters,
+          });
+        } catch (error) {
+          span.recordException(error as Error);
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          throw error;
+        } finally {
+          span.end();
+        }
+      }),
   });
 
   // Where PostgreSQL says each partition has got to: read once per
@@ -126,31 +145,40 @@ export function createSink(settings: SinkSettings, deps: SinkDeps): Sink {
       }, settings.heartbeatEveryMs ?? 1_000);
       let next = todo.length === 0 ? last.offset + 1n : (todo[0] as InboundMessage).offset;
       try {
+        // All below the position PostgreSQL recorded: nothing to write.
+        if (todo.length === 0) await commit(batch, next);
         for (let i = 0; i < todo.length; i += settings.batchMaxEvents) {
           // Draining: finish what was handed over, take nothing new.
           if (stopping && i > 0) break;
           const chunk = todo.slice(i, i + settings.batchMaxEvents);
           await accumulator.submit(chunk);
           next = (chunk.at(-1) as InboundMessage).offset + 1n;
+          // Commit per chunk, not per fetch: a fetch can hold tens of
+          // thousands of messages, and a position that only moves at its
+          // end makes lag look stuck and every restart re-read the fetch.
+          await commit(batch, next);
         }
       } finally {
         clearInterval(heartbeat);
       }
       const lag = batch.lagAfter + (last.offset + 1n - next);
       metrics.setConsumerLag(Number(lag), { partition: batch.partition });
-      // A partition taken away by a rebalance is not ours to commit; its
-      // new owner starts from the offset recorded in PostgreSQL.
-      if (!batch.canCommit()) return;
-      try {
-        await batch.commit(next);
-      } catch (error) {
-        log.warn('offset commit failed; PostgreSQL keeps the position', {
-          reason: 'kafka_unavailable',
-          error: errorMessage(error),
-          partition: batch.partition,
-        });
-      }
     });
+
+  const commit = async (batch: InboundBatch, next: bigint) => {
+    // A partition taken away by a rebalance is not ours to commit; its
+    // new owner starts from the offset recorded in PostgreSQL.
+    if (!batch.canCommit()) return;
+    try {
+      await batch.commit(next);
+    } catch (error) {
+      log.warn('offset commit failed; PostgreSQL keeps the position', {
+        reason: 'kafka_unavailable',
+        error: errorMessage(error),
+        partition: batch.partition,
+      });
+    }
+  };
 
   const maintain = async () => {
     try {
