@@ -25,21 +25,62 @@ export function impression(id: string, overrides: Partial<TestEvent> = {}): Test
   };
 }
 
+export function click(impressionId: string, overrides: Partial<TestEvent> = {}): TestEvent {
+  return { ...impression(impressionId), type: 'click', cost_micros: 0, ...overrides };
+}
+
+export function conversion(
+  impressionId: string,
+  conversionId: string,
+  overrides: Partial<TestEvent> = {},
+): TestEvent {
+  return {
+    ...impression(impressionId),
+    type: 'conversion',
+    conversion_id: conversionId,
+    cost_micros: 0,
+    revenue_micros: 1_000_000,
+    ...overrides,
+  };
+}
+
 export const DEV_KEY = 'dev-key';
 
 export async function postEvents(
   baseUrl: string,
   body: unknown,
-  options: { key?: string; contentType?: string; raw?: string } = {},
+  /** `key: null` sends no Authorization header. */
+  options: { key?: string | null; contentType?: string; raw?: string } = {},
 ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+  const headers: Record<string, string> = {
+    'content-type': options.contentType ?? 'application/json',
+  };
+  if (options.key !== null) headers.authorization = `Bearer ${options.key ?? DEV_KEY}`;
   const response = await fetch(`${baseUrl}/v1/events`, {
     method: 'POST',
-    headers: {
-      authorization: `Bearer ${options.key ?? DEV_KEY}`,
-      'content-type': options.contentType ?? 'application/json',
-    },
+    headers,
     body: options.raw ?? JSON.stringify(body),
   });
+  return readJsonResponse(response);
+}
+
+/** GET /v1/billing/{hourly,daily} with `query` as its query string. */
+export async function getBilling(
+  baseUrl: string,
+  granularity: 'hourly' | 'daily',
+  query: Record<string, string>,
+  options: { key?: string | null } = {},
+): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+  const url = new URL(`/v1/billing/${granularity}`, baseUrl);
+  for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+  const headers: Record<string, string> = {};
+  if (options.key !== null) headers.authorization = `Bearer ${options.key ?? DEV_KEY}`;
+  return readJsonResponse(await fetch(url, { headers }));
+}
+
+async function readJsonResponse(
+  response: Response,
+): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
   const text = await response.text();
   let parsed: Record<string, unknown> = {};
   try {

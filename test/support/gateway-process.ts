@@ -1,9 +1,25 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { type CommandResult, runCommand } from './run-command.js';
 import { waitFor, within } from './wait-for.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+/**
+ * Runs `adgate <args>` from dist/ to its end with only PATH and `env` in
+ * its environment, so that nothing from the test runner's shell leaks in.
+ */
+export function runAdgate(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  timeoutMs = 60_000,
+): Promise<CommandResult> {
+  return runCommand(process.execPath, [MAIN, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    timeoutMs,
+  });
+}
 
 /** A port that was free a moment ago. */
 export async function freePort(): Promise<number> {

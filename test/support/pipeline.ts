@@ -1,6 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { uniqueName } from './names.js';
 import { createTestDatabase, KAFKA_BROKERS, REDIS_URL, type TestDatabase } from './services.js';
+import { waitFor } from './wait-for.js';
 
 export interface TestPipeline {
   readonly env: Record<string, string>;
@@ -19,11 +20,16 @@ export interface TestPipeline {
 
 /** Topics, group, Redis prefix and database of its own for one test. */
 export async function createTestPipeline(
-  options: { partitions?: number; env?: Record<string, string> } = {},
+  options: {
+    partitions?: number;
+    env?: Record<string, string>;
+    /** The cluster to create the database on (default: the shared one). */
+    pgAdminUrl?: string;
+  } = {},
 ): Promise<TestPipeline> {
   const base = uniqueName('t');
   const topic = `${base}.events`;
-  const db = await createTestDatabase();
+  const db = await createTestDatabase({ adminUrl: options.pgAdminUrl });
   const kafka = new Kafka({
     clientId: 'adgate-test',
     brokers: KAFKA_BROKERS.split(','),
@@ -75,6 +81,29 @@ export async function createTestPipeline(
     },
   };
   return pipeline;
+}
+
+/**
+ * Waits until the group's committed offsets reach the end of the topic as
+ * it is now (every message read, landed and committed). On a timeout the
+ * error carries the tail of `output` (the gateway's log).
+ */
+export async function waitAllCommitted(
+  pipeline: TestPipeline,
+  output: () => string = () => '',
+  timeoutMs = 120_000,
+): Promise<void> {
+  const end = await pipeline.endTotal();
+  try {
+    await waitFor(
+      "the group's committed offsets to reach the end of the topic",
+      async () => (await pipeline.committedTotal()) === end,
+      timeoutMs,
+      250,
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n--- gateway ---\n${output().slice(-4000)}`);
+  }
 }
 
 /** Creates the pipeline's topics ahead of the gateway (for tests that produce first). */

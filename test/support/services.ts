@@ -19,15 +19,22 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated database of its own for one test file. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A fresh database of its own for one test file, migrated unless
+ * `migrate: false` (for the tests of the migrations themselves); on the
+ * shared cluster unless `adminUrl` names another (a test's private one).
+ */
+export async function createTestDatabase(
+  options: { migrate?: boolean; adminUrl?: string } = {},
+): Promise<TestDatabase> {
+  const adminUrl = options.adminUrl ?? PG_ADMIN_URL;
   const name = uniqueName('adgate_t').toLowerCase();
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const url = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
-  await migrate(url, quietLog);
+  const url = adminUrl.replace(/\/[^/]*$/, `/${name}`);
+  if (options.migrate ?? true) await migrate(url, quietLog);
   const pool = new pg.Pool({ connectionString: url, max: 3 });
   pool.on('error', () => undefined); // PostgreSQL restarts in some tests
   return {
@@ -35,7 +42,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     pool,
     async drop() {
       await pool.end();
-      const a = new pg.Client({ connectionString: PG_ADMIN_URL });
+      const a = new pg.Client({ connectionString: adminUrl });
       await a.connect();
       await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await a.end();

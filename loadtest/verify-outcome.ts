@@ -1,0 +1,185 @@
+import type pg from 'pg';
+import {
+  type BillingFingerprint,
+  type ExpectedTotals,
+  FINGERPRINT_SQL,
+} from './expected-totals.js';
+import { billingKey, type ExpectedOutcome } from './generate-stream.js';
+
+export interface Verdict {
+  readonly pass: boolean;
+  readonly differences: readonly string[];
+  readonly actual: { distinct: number; byType: Record<string, number>; billingRows: number };
+}
+
+/**
+ * Compares PostgreSQL with what the generator knows a correct gateway must
+ * hold: the distinct events per type, every billing_hourly row, and the
+ * SPEC §5 invariant that billing_hourly equals the sums of ad_events.
+ */
+export async function verifyOutcome(pool: pg.Pool, expected: ExpectedOutcome): Promise<Verdict> {
+  const differences: string[] = [];
+  const byType = await countByType(pool);
+  for (const type of ['impression', 'click', 'conversion'] as const) {
+    if (byType[type] !== expected.byType[type]) {
+      differences.push(`${type}: expected ${expected.byType[type]}, found ${byType[type]}`);
+    }
+  }
+  const distinct = Object.values(byType).reduce((a, b) => a + b, 0);
+  differences.push(...(await checkKeysOnce(pool)));
+
+  const billing = await pool.query<{
+    hour: Date;
+    campaign_id: string;
+    ad_id: string;
+    publisher_id: string;
+    currency: string;
+    impressions: string;
+    clicks: string;
+    conversions: string;
+    cost_micros: string;
+    revenue_micros: string;
+  }>('SELECT * FROM billing_hourly');
+  const seen = new Set<string>();
+  for (const r of billing.rows) {
+    const key = billingKey(
+      r.hour.toISOString(),
+      r.campaign_id,
+      r.ad_id,
+      r.publisher_id,
+      r.currency,
+    );
+    seen.add(key);
+    const want = expected.billing.get(key);
+    const got = `${r.impressions}/${r.clicks}/${r.conversions}/${r.cost_micros}/${r.revenue_micros}`;
+    if (want === undefined) {
+      differences.push(`unexpected billing row ${key}: ${got}`);
+      continue;
+    }
+    const wanted = `${want.impressions}/${want.clicks}/${want.conversions}/${want.cost_micros}/${want.revenue_micros}`;
+    if (got !== wanted) differences.push(`billing ${key}: expected ${wanted}, found ${got}`);
+  }
+  for (const key of expected.billing.keys()) {
+    if (!seen.has(key)) differences.push(`missing billing row ${key}`);
+  }
+
+  differences.push(...(await checkBillingInvariant(pool)));
+  return {
+    pass: differences.length === 0,
+    differences,
+    actual: { distinct, byType, billingRows: billing.rows.length },
+  };
+}
+
+/** Distinct events per type in ad_events. */
+async function countByType(pool: pg.Pool): Promise<Record<string, number>> {
+  const rows = await pool.query<{ type: string; n: string }>(
+    'SELECT type, count(*) AS n FROM ad_events GROUP BY type',
+  );
+  const byType: Record<string, number> = { impression: 0, click: 0, conversion: 0 };
+  for (const r of rows.rows) byType[r.type] = Number(r.n);
+  return byType;
+}
+
+/** No idempotency key is stored twice (two copies of one impression on different days, say). */
+async function checkKeysOnce(pool: pg.Pool): Promise<string[]> {
+  const dupKeys = await pool.query<{ n: string }>(
+    'SELECT count(*) AS n FROM (SELECT idempotency_key FROM ad_events GROUP BY 1 HAVING count(*) > 1) d',
+  );
+  const n = Number(dupKeys.rows[0]?.n);
+  return n > 0 ? [`${n} keys stored more than once`] : [];
+}
+
+/** SPEC §5 invariant, independent of the generator: billing_hourly equals the sums of ad_events. */
+async function checkBillingInvariant(pool: pg.Pool): Promise<string[]> {
+  const invariant = await pool.query<{ n: string }>(`
+    WITH computed AS (
+      SELECT date_trunc('hour', occurred_at, 'UTC') AS hour, campaign_id, ad_id, publisher_id, currency,
+             count(*) FILTER (WHERE type = 'impression') AS impressions,
+             count(*) FILTER (WHERE type = 'click') AS clicks,
+             count(*) FILTER (WHERE type = 'conversion') AS conversions,
+             sum(cost_micros)::numeric AS cost_micros, sum(revenue_micros)::numeric AS revenue_micros
+      FROM ad_events GROUP BY 1, 2, 3, 4, 5)
+    SELECT count(*) AS n FROM computed c
+    FULL JOIN billing_hourly b USING (hour, campaign_id, ad_id, publisher_id, currency)
+    WHERE c.impressions IS DISTINCT FROM b.impressions OR c.clicks IS DISTINCT FROM b.clicks
+       OR c.conversions IS DISTINCT FROM b.conversions OR c.cost_micros IS DISTINCT FROM b.cost_micros
+       OR c.revenue_micros IS DISTINCT FROM b.revenue_micros`);
+  const n = Number(invariant.rows[0]?.n);
+  return n > 0 ? [`${n} billing_hourly rows differ from the sums of ad_events`] : [];
+}
+
+/** At most this many per-bucket differences are listed; the rest are counted. */
+const MAX_LISTED = 20;
+
+/**
+ * The same verdict as verifyOutcome for a run too large to hold every
+ * billing row in memory (the benchmark): distinct events per type, keys
+ * stored once, exact sums per (hour, campaign, currency), a fingerprint of
+ * every billing_hourly row (see expected-totals.ts), and the SPEC §5
+ * invariant.
+ */
+export async function verifyTotals(pool: pg.Pool, expected: ExpectedTotals): Promise<Verdict> {
+  const differences: string[] = [];
+  const byType = await countByType(pool);
+  for (const type of ['impression', 'click', 'conversion'] as const) {
+    if (byType[type] !== expected.byType[type]) {
+      differences.push(`${type}: expected ${expected.byType[type]}, found ${byType[type]}`);
+    }
+  }
+  const distinct = Object.values(byType).reduce((a, b) => a + b, 0);
+  differences.push(...(await checkKeysOnce(pool)));
+
+  const buckets = await pool.query<{
+    hour: Date;
+    campaign_id: string;
+    currency: string;
+    impressions: string;
+    clicks: string;
+    conversions: string;
+    cost_micros: string;
+    revenue_micros: string;
+    rows: string;
+  }>(`SELECT hour, campaign_id, currency, sum(impressions)::text AS impressions,
+             sum(clicks)::text AS clicks, sum(conversions)::text AS conversions,
+             sum(cost_micros)::text AS cost_micros, sum(revenue_micros)::text AS revenue_micros,
+             count(*)::text AS rows
+      FROM billing_hourly GROUP BY 1, 2, 3`);
+  const bucketDifferences: string[] = [];
+  const seen = new Set<string>();
+  let billingRows = 0;
+  for (const r of buckets.rows) {
+    billingRows += Number(r.rows);
+    const key = `${r.hour.toISOString()}|${r.campaign_id}|${r.currency}`;
+    seen.add(key);
+    const want = expected.byCampaignHour.get(key);
+    const got = `${r.impressions}/${r.clicks}/${r.conversions}/${r.cost_micros}/${r.revenue_micros}`;
+    if (want === undefined) {
+      bucketDifferences.push(`unexpected billing for ${key}: ${got}`);
+      continue;
+    }
+    const wanted = `${want.impressions}/${want.clicks}/${want.conversions}/${want.cost_micros}/${want.revenue_micros}`;
+    if (got !== wanted) bucketDifferences.push(`billing ${key}: expected ${wanted}, found ${got}`);
+  }
+  for (const key of expected.byCampaignHour.keys()) {
+    if (!seen.has(key)) bucketDifferences.push(`missing billing for ${key}`);
+  }
+  differences.push(...bucketDifferences.slice(0, MAX_LISTED));
+  if (bucketDifferences.length > MAX_LISTED) {
+    differences.push(
+      `… and ${bucketDifferences.length - MAX_LISTED} more (hour, campaign, currency) buckets differ`,
+    );
+  }
+
+  const fingerprint = await pool.query<Record<keyof BillingFingerprint, string>>(FINGERPRINT_SQL);
+  const found = fingerprint.rows[0];
+  for (const field of Object.keys(expected.fingerprint) as (keyof BillingFingerprint)[]) {
+    if (Number(found?.[field]) !== expected.fingerprint[field]) {
+      differences.push(
+        `billing_hourly fingerprint of ${field}: expected ${expected.fingerprint[field]}, found ${found?.[field]} (some billing row differs)`,
+      );
+    }
+  }
+  differences.push(...(await checkBillingInvariant(pool)));
+  return { pass: differences.length === 0, differences, actual: { distinct, byType, billingRows } };
+}

@@ -1,0 +1,23 @@
+import type { GatewayProcess } from './gateway-process.js';
+
+/** The warnings and errors that gateways logged, tagged #index, for a failure message. */
+export function problemsIn(gateways: readonly GatewayProcess[], max = 60): string {
+  const lines = gateways.flatMap((g, i) =>
+    g
+      .output()
+      .split('\n')
+      .filter((l) => /"level":"(warn|error)"/.test(l))
+      .map((l) => `#${i} ${l}`),
+  );
+  return lines.slice(-max).join('\n');
+}
+
+/** The partitions a sink was last given, from its 'partitions assigned' log line. */
+export function lastAssignment(gateway: GatewayProcess): number[] | undefined {
+  let last: number[] | undefined;
+  for (const line of gateway.output().split('\n')) {
+    if (!line.includes('"partitions assigned"')) continue;
+    last = (JSON.parse(line) as { partitions: number[] }).partitions;
+  }
+  return last;
+}

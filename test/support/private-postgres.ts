@@ -1,0 +1,127 @@
+import { execFile } from 'node:child_process';
+import { chown, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from './gateway-process.js';
+
+const run = promisify(execFile);
+const PG_ROOT = '/usr/lib/postgresql';
+const OS_USER = 'postgres'; // initdb and postgres refuse to run as root
+
+/**
+ * A PostgreSQL cluster of one test's own (initdb in a temporary folder, its
+ * own port), so that the test can restart or stop it without touching the
+ * shared cluster that other tests use at the same time.
+ */
+export interface PrivatePostgres {
+  readonly port: number;
+  /** Superuser URL of its `postgres` database, for createTestPipeline({ pgAdminUrl }). */
+  readonly adminUrl: string;
+  readonly dataDir: string;
+  /** `pg_ctl restart -m fast`: open connections are cut, transactions in flight abort. */
+  restart(): Promise<void>;
+  /** `pg_ctl stop -m fast`. */
+  stop(): Promise<void>;
+  /** Starts it unless it is running. */
+  start(): Promise<void>;
+  running(): Promise<boolean>;
+  /** Stops it (immediately) and deletes its folder. Idempotent. */
+  destroy(): Promise<void>;
+  /** The server log, for failure reports. */
+  log(): Promise<string>;
+}
+
+/** The newest installed PostgreSQL's bin folder. */
+async function pgBin(): Promise<string> {
+  const versions = (await readdir(PG_ROOT))
+    .filter((v) => /^\d+$/.test(v))
+    .sort((a, b) => Number(b) - Number(a));
+  const newest = versions[0];
+  if (newest === undefined) throw new Error(`no PostgreSQL under ${PG_ROOT}`);
+  return join(PG_ROOT, newest, 'bin');
+}
+
+export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+  const bin = await pgBin();
+  const port = await freePort();
+  const dataDir = await mkdtemp(join(tmpdir(), 'adgate-pg-'));
+  const logFile = join(dataDir, 'server.log');
+  const { uid, gid } = await userIds(OS_USER);
+  await chown(dataDir, uid, gid);
+  const asPostgres = (tool: string, args: readonly string[], timeoutMs = 60_000) =>
+    run('runuser', ['-u', OS_USER, '--', join(bin, tool), ...args], {
+      timeout: timeoutMs,
+      cwd: dataDir,
+    });
+  const pgCtl = (action: string, ...args: string[]) =>
+    asPostgres('pg_ctl', [
+      action,
+      '-D',
+      dataDir,
+      '-l',
+      logFile,
+      '-o',
+      `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1`,
+      '-w',
+      '-t',
+      '60',
+      ...args,
+    ]);
+  let destroyed = false;
+
+  const cluster: PrivatePostgres = {
+    port,
+    adminUrl: `postgres://${OS_USER}@127.0.0.1:${port}/postgres`,
+    dataDir,
+    async restart() {
+      await pgCtl('restart', '-m', 'fast');
+    },
+    async stop() {
+      await pgCtl('stop', '-m', 'fast');
+    },
+    async start() {
+      if (!(await cluster.running())) await pgCtl('start');
+    },
+    // pg_ctl status exits 0 while the server runs, 3 when it does not.
+    running: () =>
+      asPostgres('pg_ctl', ['status', '-D', dataDir]).then(
+        () => true,
+        () => false,
+      ),
+    async destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      try {
+        await pgCtl('stop', '-m', 'immediate').catch(() => undefined);
+      } finally {
+        await rm(dataDir, { recursive: true, force: true });
+      }
+    },
+    log: () => readFile(logFile, 'utf8').catch(() => ''),
+  };
+  try {
+    // --no-sync: a throwaway cluster need not wait for its files to reach the disk.
+    await asPostgres('initdb', [
+      '-D',
+      dataDir,
+      '--auth=trust',
+      '-U',
+      OS_USER,
+      '--no-sync',
+      '-E',
+      'UTF8',
+    ]);
+    await cluster.start();
+  } catch (error) {
+    await cluster.destroy();
+    throw error;
+  }
+  return cluster;
+}
+
+async function userIds(name: string): Promise<{ uid: number; gid: number }> {
+  const { stdout } = await run('id', ['-u', name]);
+  const { stdout: group } = await run('id', ['-g', name]);
+  return { uid: Number(stdout.trim()), gid: Number(group.trim()) };
+}
