@@ -1,12 +1,12 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { normalizeTimestamp } from '../event/normalize-timestamp.js';
+import { readBeside } from '../shared/read-beside.js';
 import { classifyPgError } from '../store/classify-pg-error.js';
-import { readSql } from '../store/read-sql.js';
 
 const SQL = {
-  hourly: readSql(import.meta.url, './sql/hourly.sql'),
-  daily: readSql(import.meta.url, './sql/daily.sql'),
+  hourly: readBeside(import.meta.url, './sql/hourly.sql'),
+  daily: readBeside(import.meta.url, './sql/daily.sql'),
 } as const;
 export type Granularity = keyof typeof SQL;
 

@@ -1,5 +1,16 @@
 import { Redis } from 'ioredis';
+import { readBeside } from '../shared/read-beside.js';
 import type { Logger } from '../telemetry/logger.js';
+
+const FIND_KNOWN_LUA = readBeside(import.meta.url, './lua/find-known.lua');
+const REMEMBER_LUA = readBeside(import.meta.url, './lua/remember.lua');
+// A script blocks Redis while it runs: a few milliseconds at most.
+const SCRIPT_CHUNK = 2_000;
+
+interface ScriptCommands {
+  adgateFindKnown(...args: (string | number | Buffer)[]): Promise<string>;
+  adgateRemember(...args: (string | number | Buffer)[]): Promise<number>;
+}
 
 export interface DedupStoreSettings {
   readonly url: string;
@@ -8,6 +19,8 @@ export interface DedupStoreSettings {
   readonly buckets: number;
   /** How long a key must be remembered at least (the dedup window). */
   readonly windowMs: number;
+  /** The clock that picks the generation; tests move it across windows. */
+  readonly now?: () => number;
 }
 
 export interface DedupStore {
@@ -60,11 +73,12 @@ export function createRedisDedupStore(
   redis.on('error', (error) => setDegraded(true, error));
   redis.on('ready', () => setDegraded(false));
 
+  const now = settings.now ?? Date.now;
   const generation = (nowMs: number) => Math.floor(nowMs / settings.windowMs);
-  const bucketOf = (key: Buffer) => (bits === 0 ? 0 : key.readUInt16BE(0) >>> (16 - bits));
-  const hashName = (gen: number, bucket: number) =>
-    `${settings.prefix}:dd:${gen}:${bucket.toString(16)}`;
-  const fieldOf = (key: Buffer) => key.subarray(fieldStart);
+  const scripted = redis as Redis & ScriptCommands;
+  scripted.defineCommand('adgateFindKnown', { numberOfKeys: 0, lua: FIND_KNOWN_LUA });
+  scripted.defineCommand('adgateRemember', { numberOfKeys: 0, lua: REMEMBER_LUA });
+  const hashPrefix = `${settings.prefix}:dd:`;
 
   return {
     get degraded() {
@@ -76,27 +90,15 @@ export function createRedisDedupStore(
         setDegraded(true);
         return undefined;
       }
-      const gen = generation(Date.now());
-      const byBucket = groupByBucket(keys, bucketOf);
-      const pipeline = redis.pipeline();
-      for (const [bucket, indexes] of byBucket) {
-        const fields = indexes.map((i) => fieldOf(keys[i] as Buffer));
-        pipeline.hmget(hashName(gen, bucket), ...fields);
-        pipeline.hmget(hashName(gen - 1, bucket), ...fields);
-      }
+      const gen = generation(now());
       try {
-        const replies = (await pipeline.exec()) ?? [];
-        const known = new Array<boolean>(keys.length).fill(false);
-        let r = 0;
-        for (const [, indexes] of byBucket) {
-          const current = replies[r++];
-          const previous = replies[r++];
-          if (current?.[0] || previous?.[0]) throw current?.[0] ?? previous?.[0];
-          const a = current?.[1] as (string | null)[];
-          const b = previous?.[1] as (string | null)[];
-          indexes.forEach((keyIndex, j) => {
-            known[keyIndex] = a[j] !== null || b[j] !== null;
-          });
+        const known: boolean[] = [];
+        // One script call per chunk: a round trip and a handful of Redis
+        // commands per key, instead of four commands per key on the wire.
+        for (let i = 0; i < keys.length; i += SCRIPT_CHUNK) {
+          const chunk = keys.slice(i, i + SCRIPT_CHUNK);
+          const flags = await scripted.adgateFindKnown(hashPrefix, gen, bits, fieldStart, ...chunk);
+          for (let j = 0; j < chunk.length; j += 1) known.push(flags.charCodeAt(j) === 49); // '1'
         }
         setDegraded(false);
         return known;
@@ -107,19 +109,13 @@ export function createRedisDedupStore(
     },
     async remember(keys) {
       if (keys.length === 0 || redis.status !== 'ready') return;
-      const now = Date.now();
-      const gen = generation(now);
+      const gen = generation(now());
       const expireAtMs = (gen + 2) * settings.windowMs + 60_000;
-      const pipeline = redis.pipeline();
-      for (const [bucket, indexes] of groupByBucket(keys, bucketOf)) {
-        const name = hashName(gen, bucket);
-        const args: (Buffer | string)[] = [];
-        for (const i of indexes) args.push(fieldOf(keys[i] as Buffer), '1');
-        pipeline.hset(name, ...args);
-        pipeline.pexpireat(name, expireAtMs);
-      }
       try {
-        await pipeline.exec();
+        for (let i = 0; i < keys.length; i += SCRIPT_CHUNK) {
+          const chunk = keys.slice(i, i + SCRIPT_CHUNK);
+          await scripted.adgateRemember(hashPrefix, gen, bits, fieldStart, expireAtMs, ...chunk);
+        }
       } catch (error) {
         setDegraded(true, error);
       }
@@ -132,18 +128,4 @@ export function createRedisDedupStore(
       }
     },
   };
-}
-
-function groupByBucket(
-  keys: readonly Buffer[],
-  bucketOf: (key: Buffer) => number,
-): Map<number, number[]> {
-  const byBucket = new Map<number, number[]>();
-  keys.forEach((key, i) => {
-    const bucket = bucketOf(key);
-    const list = byBucket.get(bucket);
-    if (list) list.push(i);
-    else byBucket.set(bucket, [i]);
-  });
-  return byBucket;
 }

@@ -1,0 +1,27 @@
+-- Which of the given idempotency keys Redis has seen, in one round trip.
+-- ARGV[1] hash name prefix, ARGV[2] current generation, ARGV[3] bucket
+-- bits, ARGV[4] bytes of the key already implied by the bucket,
+-- ARGV[5..] raw 16-byte keys. Returns one '1' (seen) or '0' per key.
+-- The hash names are built here rather than passed as KEYS: fine on one
+-- Redis server, not on Redis Cluster.
+local prefix, gen = ARGV[1], tonumber(ARGV[2])
+local bits, skip = tonumber(ARGV[3]), tonumber(ARGV[4])
+local divisor = 2 ^ (16 - bits)
+local current, previous = prefix .. gen .. ':', prefix .. (gen - 1) .. ':'
+local out = {}
+for i = 5, #ARGV do
+  local key = ARGV[i]
+  local bucket = 0
+  if bits > 0 then
+    bucket = math.floor((string.byte(key, 1) * 256 + string.byte(key, 2)) / divisor)
+  end
+  local suffix = string.format('%x', bucket)
+  local field = string.sub(key, skip + 1)
+  if redis.call('HEXISTS', current .. suffix, field) == 1
+    or redis.call('HEXISTS', previous .. suffix, field) == 1 then
+    out[#out + 1] = '1'
+  else
+    out[#out + 1] = '0'
+  end
+end
+return table.concat(out)

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { createRedisDedupStore, type DedupStore } from '../../src/dedup/redis-dedup-store.js';
+import { uniqueName } from '../support/names.js';
+import { quietLog, REDIS_URL } from '../support/services.js';
+
+const WINDOW_MS = 60_000;
+// Expiry is absolute (PEXPIREAT), so the test clock starts at the real
+// generation: a clock in 1970 would create hashes that expire at once.
+const GEN = Math.floor(Date.now() / WINDOW_MS);
+
+describe('Redis dedup store (generational hash buckets, real Redis)', () => {
+  const stores: DedupStore[] = [];
+  const redis = new Redis(REDIS_URL);
+  const prefixes: string[] = [];
+  after(async () => {
+    for (const store of stores) await store.close();
+    for (const prefix of prefixes) {
+      const keys = await redis.keys(`${prefix}:dd:*`);
+      if (keys.length > 0) await redis.del(...keys);
+    }
+    await redis.quit();
+  });
+
+  const open = async (buckets: number, clock: { t: number }) => {
+    const prefix = uniqueName('dd');
+    prefixes.push(prefix);
+    const store = createRedisDedupStore(
+      { url: REDIS_URL, prefix, buckets, windowMs: WINDOW_MS, now: () => clock.t },
+      quietLog,
+    );
+    stores.push(store);
+    // The store fails closed (undefined) until its connection is ready.
+    for (let i = 0; i < 50 && (await store.findKnown([randomBytes(16)])) === undefined; i += 1) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return { store, prefix };
+  };
+
+  for (const buckets of [1, 256, 1024, 65_536]) {
+    it(`remembers keys and tells them apart (${buckets} buckets)`, async () => {
+      const clock = { t: GEN * WINDOW_MS + 5 };
+      const { store } = await open(buckets, clock);
+      const seen = Array.from({ length: 3_000 }, () => randomBytes(16));
+      const fresh = Array.from({ length: 3_000 }, () => randomBytes(16));
+      assert.deepEqual(await store.findKnown(seen), new Array(3_000).fill(false));
+      await store.remember(seen);
+      const known = await store.findKnown([...seen, ...fresh]);
+      assert.deepEqual(known, [...new Array(3_000).fill(true), ...new Array(3_000).fill(false)]);
+    });
+  }
+
+  it('keeps a key for at least one window and forgets it after two', async () => {
+    const clock = { t: GEN * WINDOW_MS + WINDOW_MS - 1 }; // the last ms of a generation
+    const { store, prefix } = await open(65_536, clock);
+    const key = randomBytes(16);
+    await store.remember([key]);
+    clock.t += 1; // next generation: found in the previous one
+    assert.deepEqual(await store.findKnown([key]), [true]);
+    clock.t += WINDOW_MS; // two generations on: no longer looked up
+    assert.deepEqual(await store.findKnown([key]), [false]);
+    // Each hash expires two windows after its generation began.
+    const [name] = await redis.keys(`${prefix}:dd:${GEN}:*`);
+    assert.ok(name, 'the bucket of the first generation exists');
+    const expireAt = await redis.pexpiretime(name);
+    assert.equal(expireAt, (GEN + 2) * WINDOW_MS + 60_000);
+  });
+
+  it('keeps buckets in the compact listpack encoding', async () => {
+    const clock = { t: GEN * WINDOW_MS };
+    const { prefix, store } = await open(256, clock);
+    await store.remember(Array.from({ length: 5_000 }, () => randomBytes(16)));
+    const names = await redis.keys(`${prefix}:dd:${GEN}:*`);
+    assert.ok(names.length > 200 && names.length <= 256);
+    const name = names[0] as string;
+    assert.equal(await redis.object('ENCODING', name), 'listpack');
+  });
+});
