@@ -59,6 +59,26 @@ export interface ExpectedOutcome {
   readonly billing: Map<string, BillingSums>;
 }
 
+/**
+ * Where an impression runs. Real traffic is heavy-tailed: a few ads and
+ * publishers take most impressions; and an ad belongs to one campaign.
+ * Squaring a uniform draw gives that head without a tail of zeros.
+ */
+function placement(
+  random: () => number,
+  campaigns: number,
+  ads: number,
+  publishers: number,
+): Pick<StreamEvent, 'campaign_id' | 'ad_id' | 'publisher_id' | 'currency'> {
+  const ad = Math.floor(ads * random() ** 2);
+  return {
+    campaign_id: `camp-${ad % campaigns}`,
+    ad_id: `ad-${ad}`,
+    publisher_id: `pub-${Math.floor(publishers * random() ** 2)}`,
+    currency: random() < 0.9 ? 'USD' : 'EUR',
+  };
+}
+
 /** mulberry32: small, fast, and the same on every machine. */
 export function createRandom(seed: number): () => number {
   let a = seed >>> 0;
@@ -121,11 +141,8 @@ export function generateStream(options: StreamOptions): {
         type: 'impression',
         impression_id: `imp-${seedTag}-${i}`,
         occurred_at: new Date(occurredMs).toISOString(),
-        campaign_id: `camp-${pick(campaigns)}`,
-        ad_id: `ad-${pick(ads)}`,
-        publisher_id: `pub-${pick(publishers)}`,
+        ...placement(random, campaigns, ads, publishers),
         cost_micros: 500 + pick(5_000),
-        currency: random() < 0.9 ? 'USD' : 'EUR',
       };
       impressions.push(event);
       distinct.push(event);
@@ -326,11 +343,8 @@ export function* generateChunks(options: ChunkedStreamOptions): Generator<Stream
           type: 'impression',
           impression_id: `imp-${seedTag}-${i}`,
           occurred_at: new Date(occurredMs).toISOString(),
-          campaign_id: `camp-${pick(campaigns)}`,
-          ad_id: `ad-${pick(ads)}`,
-          publisher_id: `pub-${pick(publishers)}`,
+          ...placement(random, campaigns, ads, publishers),
           cost_micros: 500 + pick(5_000),
-          currency: random() < 0.9 ? 'USD' : 'EUR',
         };
         impressions.push({ event });
       }

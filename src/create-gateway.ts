@@ -43,7 +43,7 @@ export async function startGateway(
 ): Promise<Gateway> {
   const lifecycle = new Lifecycle();
   const metrics = createMetrics();
-  const tracing = startTracing(config.ADGATE_OTLP_TRACES_URL, log);
+  const tracing = await startTracing(config.ADGATE_OTLP_TRACES_URL, log);
   lifecycle.onChange((state) => {
     for (const s of LIFECYCLE_STATES) metrics.setLifecycleState(s === state ? 1 : 0, { state: s });
     log.info('lifecycle', { state });

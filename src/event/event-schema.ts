@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { normalizeTimestamp } from './normalize-timestamp.js';
 
 /** The identifier alphabet of SPEC §1. */
 const ID_CHARS = 'A-Za-z0-9._:-';
@@ -22,6 +21,7 @@ export const eventSchema = z
   .strictObject({
     type: z.enum(EVENT_TYPES),
     impression_id: id(128),
+    // Its form is checked by validateEvent, which normalises it once.
     occurred_at: z.string().max(64),
     campaign_id: id(64),
     ad_id: id(64),
@@ -53,13 +53,6 @@ export const eventSchema = z
         code: 'custom',
         path: ['conversion_id'],
         message: `forbidden for a ${event.type}`,
-      });
-    }
-    if (normalizeTimestamp(event.occurred_at) === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['occurred_at'],
-        message: 'must be an RFC 3339 timestamp with an offset',
       });
     }
   });

@@ -29,24 +29,19 @@ export function validateEvent(
   window: AcceptanceWindow,
 ): Validation {
   const parsed = eventSchema.safeParse(input);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      reason: 'invalid',
-      issues: parsed.error.issues.map((issue) => ({
+  const occurredAt = (input as { occurred_at?: unknown } | null)?.occurred_at;
+  const ts = typeof occurredAt === 'string' ? normalizeTimestamp(occurredAt) : undefined;
+  const issues: Issue[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({
         path: issue.path.join('.') || '(event)',
         message: issue.message,
-      })),
-    };
+      }));
+  if (ts === undefined && typeof occurredAt === 'string') {
+    issues.push({ path: 'occurred_at', message: 'must be an RFC 3339 timestamp with an offset' });
   }
-  // The schema has already checked the form; this cannot be undefined.
-  const ts = normalizeTimestamp(parsed.data.occurred_at);
-  if (ts === undefined) {
-    return {
-      ok: false,
-      reason: 'invalid',
-      issues: [{ path: 'occurred_at', message: 'not a timestamp' }],
-    };
+  if (!parsed.success || ts === undefined) {
+    return { ok: false, reason: 'invalid', issues };
   }
   if (ts.epochMs < referenceMs - window.pastMs || ts.epochMs > referenceMs + window.futureMs) {
     return {

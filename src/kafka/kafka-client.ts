@@ -276,7 +276,9 @@ export function createBatchConsumer(
     rebalanceTimeout: 60_000,
     heartbeatInterval: settings.heartbeatIntervalMs ?? 3_000,
     maxWaitTimeInMs: settings.maxWaitMs,
-    maxBytesPerPartition: settings.maxBytesPerPartition ?? 4 * 1024 * 1024,
+    // 1 MiB is thousands of events per partition per fetch: batches stay
+    // large while six partitions in flight stay small in memory.
+    maxBytesPerPartition: settings.maxBytesPerPartition ?? 1024 * 1024,
     allowAutoTopicCreation: false,
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5_000 },
   });

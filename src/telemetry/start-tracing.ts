@@ -1,5 +1,3 @@
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { Logger } from './logger.js';
 
 export interface Tracing {
@@ -9,18 +7,23 @@ export interface Tracing {
 
 /**
  * Starts the OpenTelemetry SDK with an OTLP/HTTP trace exporter when a URL
- * is configured. Without one the SDK is not started, the global tracer
- * stays the no-op one, and the spans in the pipeline cost nothing.
- * Metrics do not go through the SDK: they are served on /metrics.
+ * is configured. Without one the SDK is not even loaded (it costs ~25 MB of
+ * RSS), the global tracer stays the no-op one, and the spans in the
+ * pipeline cost nothing. Metrics do not go through the SDK: they are served
+ * on /metrics.
  */
-export function startTracing(url: string | undefined, log: Logger): Tracing {
+export async function startTracing(url: string | undefined, log: Logger): Promise<Tracing> {
   if (url === undefined) return { shutdown: async () => undefined };
+  const [{ NodeSDK }, { OTLPTraceExporter }] = await Promise.all([
+    import('@opentelemetry/sdk-node'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+  ]);
   const sdk = new NodeSDK({
     serviceName: 'adgate',
     traceExporter: new OTLPTraceExporter({ url }),
     instrumentations: [],
-    // The SDK would otherwise also start metric and log pipelines from
-    // OTEL_* variables; adgate's configuration is ADGATE_* only.
+    // adgate's configuration is ADGATE_* only: no resource detectors that
+    // read the environment.
     autoDetectResources: false,
   });
   sdk.start();
