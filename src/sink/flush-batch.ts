@@ -50,6 +50,7 @@ export async function flushBatch(
   knownDays: Set<string>,
 ): Promise<FlushSummary> {
   const started = performance.now();
+  const stage = stageTimer(deps.metrics);
   const deadLetters: DeadLetter[] = [];
   const unique = new Map<string, Candidate>();
   let batchDuplicates = 0;
@@ -66,25 +67,30 @@ export async function flushBatch(
 
   // Redis first: one pipelined round trip drops the keys already written.
   const candidates = [...unique.values()];
+  stage('decode');
   const known = await deps.dedup.findKnown(candidates.map((c) => c.row.key));
+  stage('redis_lookup');
   const fresh = known === undefined ? candidates : candidates.filter((_, i) => !known[i]);
   const redisDuplicates = candidates.length - fresh.length;
 
   // Dead letters must be acknowledged before any offset past them is
   // recorded in PostgreSQL or committed to Kafka.
   await sendDeadLetters(deadLetters, deps);
+  stage('dead_letters');
 
   let inserted = 0;
   let refused: Candidate[] = [];
   if (fresh.length > 0) {
     await createMissingPartitions(fresh, deps, knownDays);
     const outcome = await writeIsolatingRefusals(fresh, nextOffsets(messages), deps);
+    stage('postgres_write');
     inserted = outcome.inserted;
     refused = outcome.refused;
     // Only after COMMIT: a key marked before the write could hide an event
     // that never landed.
     const refusedSet = new Set(refused);
     await deps.dedup.remember(fresh.filter((c) => !refusedSet.has(c)).map((c) => c.row.key));
+    stage('redis_mark');
   }
   const postgresDuplicates = fresh.length - inserted - refused.length;
 
@@ -103,6 +109,16 @@ export async function flushBatch(
     inserted,
     duplicates: batchDuplicates + redisDuplicates + postgresDuplicates,
     deadLetters: deadLetters.length + refused.length,
+  };
+}
+
+/** Records the time since the previous stage under the given name. */
+function stageTimer(metrics: Metrics): (name: string) => void {
+  let last = performance.now();
+  return (name) => {
+    const now = performance.now();
+    metrics.sinkStageSeconds.record((now - last) / 1000, { stage: name });
+    last = now;
   };
 }
 

@@ -60,6 +60,11 @@ export function createMetrics() {
       description: 'Duration of one sink flush (dedup, COPY, commit)',
       advice: { explicitBucketBoundaries: LATENCY_BUCKETS_S },
     }),
+    sinkStageSeconds: meter.createHistogram('adgate_sink_stage_seconds', {
+      description:
+        'Time a flush spends in each stage: decode, redis_lookup, dead_letters, postgres_write, redis_mark',
+      advice: { explicitBucketBoundaries: LATENCY_BUCKETS_S },
+    }),
     sinkBatchEvents: meter.createHistogram('adgate_sink_flush_events', {
       description: 'Messages per sink flush',
       advice: { explicitBucketBoundaries: SIZE_BUCKETS },
