@@ -79,7 +79,8 @@ const MODE_DEFAULTS: Record<BenchMode, Partial<Record<string, string>>> = {
   },
 };
 
-interface OptionSpec {
+/** One command-line option: `--name VALUE`, or a flag when `value` is absent. */
+export interface OptionSpec {
   readonly name: string;
   readonly value?: string;
   readonly fallback?: string;
@@ -243,12 +244,18 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'help', help: 'this text' },
 ];
 
+/** The options part of a --help text, one line per option. */
+export function optionLines(specs: readonly OptionSpec[]): string {
+  return specs
+    .map((o) => {
+      const flag = `--${o.name}${o.value ? ` ${o.value}` : ''}`;
+      const fallback = o.fallback === undefined ? '' : ` (default ${o.fallback})`;
+      return `  ${flag.padEnd(28)}${o.help}${fallback}`;
+    })
+    .join('\n');
+}
+
 export function helpText(): string {
-  const lines = OPTIONS.map((o) => {
-    const flag = `--${o.name}${o.value ? ` ${o.value}` : ''}`;
-    const fallback = o.fallback === undefined ? '' : ` (default ${o.fallback})`;
-    return `  ${flag.padEnd(28)}${o.help}${fallback}`;
-  });
   return `adgate benchmark: throughput, latency and exactness on a realistic ad-event mix,
 beside a per-event baseline and each stage's own ceiling.
 
@@ -264,16 +271,26 @@ result.json, report.html and gateway.log to --out/<timestamp>/.
 Exit status: 0 on PASS, 1 on FAIL, 2 on a usage error.
 
 options:
-${lines.join('\n')}
+${optionLines(OPTIONS)}
 `;
 }
 
 export class UsageError extends Error {}
 
-export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
+/** What the command line said: the values given (flags as 'true') and every --gateway-env. */
+export interface GivenOptions {
+  readonly given: ReadonlyMap<string, string>;
+  readonly gatewayEnv: Readonly<Record<string, string>>;
+}
+
+/** Splits argv by `specs` (`--name value` or `--name=value`); 'help' on -h/--help. */
+export function readArgv(
+  argv: readonly string[],
+  specs: readonly OptionSpec[],
+): GivenOptions | 'help' {
   const given = new Map<string, string>();
   const gatewayEnv: Record<string, string> = {};
-  const known = new Map(OPTIONS.map((o) => [o.name, o]));
+  const known = new Map(specs.map((o) => [o.name, o]));
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] as string;
     if (arg === '-h' || arg === '--help') return 'help';
@@ -298,10 +315,18 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       gatewayEnv[value.slice(0, at)] = value.slice(at + 1);
     } else given.set(name, value);
   }
-  const mode = given.get('mode') ?? 'quick';
-  if (mode !== 'quick' && mode !== 'full') throw new UsageError('--mode is quick or full');
+  return { given, gatewayEnv };
+}
+
+/** Typed readers of option values: given, else `defaults(name)`, else the spec's fallback. */
+export function optionReader(
+  given: ReadonlyMap<string, string>,
+  specs: readonly OptionSpec[],
+  defaults: (name: string) => string | undefined = () => undefined,
+) {
+  const known = new Map(specs.map((o) => [o.name, o]));
   const raw = (name: string): string => {
-    const value = given.get(name) ?? MODE_DEFAULTS[mode][name] ?? known.get(name)?.fallback;
+    const value = given.get(name) ?? defaults(name) ?? known.get(name)?.fallback;
     if (value === undefined) throw new UsageError(`--${name} has no value`);
     return value;
   };
@@ -317,12 +342,11 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     if (!Number.isInteger(value)) throw new UsageError(`--${name} must be an integer`);
     return value;
   };
-  const ingress = raw('ingress');
-  if (ingress !== 'http' && ingress !== 'kafka' && ingress !== 'mixed') {
-    throw new UsageError('--ingress is mixed, http or kafka');
-  }
-  const rateText = raw('rate');
-  const rate = rateText === 'max' ? 'max' : num('rate', 1);
+  return { raw, num, int };
+}
+
+/** --now: the instant events are generated before (default now, to the minute), within 6 days. */
+export function readNow(given: ReadonlyMap<string, string>): number {
   const nowText = given.get('now');
   const nowMs =
     nowText === undefined ? Math.floor(Date.now() / 60_000) * 60_000 : Date.parse(nowText);
@@ -330,6 +354,44 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
   if (Math.abs(Date.now() - nowMs) > 6 * 86_400_000) {
     throw new UsageError('--now must be within 6 days of now (the acceptance window is 7 days)');
   }
+  return nowMs;
+}
+
+/** The servers a run talks to: options, else $ADGATE_BENCH_*, else the local stack. */
+export function readServers(given: ReadonlyMap<string, string>): {
+  kafkaBrokers: string;
+  redisUrl: string;
+  pgAdminUrl: string;
+} {
+  return {
+    kafkaBrokers:
+      given.get('kafka-brokers') ?? process.env.ADGATE_BENCH_KAFKA_BROKERS ?? '127.0.0.1:9092',
+    redisUrl:
+      given.get('redis-url') ?? process.env.ADGATE_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    pgAdminUrl:
+      given.get('pg-admin-url') ??
+      process.env.ADGATE_BENCH_PG_ADMIN_URL ??
+      `postgres://${userInfo().username}@127.0.0.1:5432/postgres`,
+  };
+}
+
+/** Where results go by default: loadtest/out of the repository. */
+export const DEFAULT_OUT_DIR = join(REPO, 'loadtest', 'out');
+
+export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
+  const read = readArgv(argv, OPTIONS);
+  if (read === 'help') return 'help';
+  const { given, gatewayEnv } = read;
+  const mode = given.get('mode') ?? 'quick';
+  if (mode !== 'quick' && mode !== 'full') throw new UsageError('--mode is quick or full');
+  const { raw, num, int } = optionReader(given, OPTIONS, (name) => MODE_DEFAULTS[mode][name]);
+  const ingress = raw('ingress');
+  if (ingress !== 'http' && ingress !== 'kafka' && ingress !== 'mixed') {
+    throw new UsageError('--ingress is mixed, http or kafka');
+  }
+  const rateText = raw('rate');
+  const rate = rateText === 'max' ? 'max' : num('rate', 1);
+  const nowMs = readNow(given);
   return {
     mode,
     seed: int('seed', 0, 2 ** 32 - 1),
@@ -363,17 +425,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     gatewayLogLevel: raw('gateway-log-level'),
     progressEvery: num('progress-every', 0.5),
     sampleEveryMs: int('sample-every', 50),
-    outDir: given.get('out') ?? join(REPO, 'loadtest', 'out'),
+    outDir: given.get('out') ?? DEFAULT_OUT_DIR,
     keep: given.get('keep') === 'true',
     profile: given.get('profile') === 'true',
-    kafkaBrokers:
-      given.get('kafka-brokers') ?? process.env.ADGATE_BENCH_KAFKA_BROKERS ?? '127.0.0.1:9092',
-    redisUrl:
-      given.get('redis-url') ?? process.env.ADGATE_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
-    pgAdminUrl:
-      given.get('pg-admin-url') ??
-      process.env.ADGATE_BENCH_PG_ADMIN_URL ??
-      `postgres://${userInfo().username}@127.0.0.1:5432/postgres`,
+    ...readServers(given),
     kafkaLibs: given.get('kafka-libs') ?? join(STACK_DIR, 'kafka-4.3.1', 'libs'),
   };
 }

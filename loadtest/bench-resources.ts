@@ -21,9 +21,9 @@ export interface BenchNames {
   readonly scratchDatabase: string;
 }
 
-export function benchNames(): BenchNames {
+export function benchNames(kind = 'bench'): BenchNames {
   const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  const base = `bench-${stamp}-${randomBytes(3).toString('hex')}`;
+  const base = `${kind}-${stamp}-${randomBytes(3).toString('hex')}`;
   const db = base.replaceAll('-', '_');
   return {
     base,

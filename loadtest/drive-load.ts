@@ -1,4 +1,4 @@
-import { emptyHttpStats, type HttpLoad, type HttpStats } from './http-load.js';
+import { emptyHttpStats, type HttpSender, type HttpStats } from './http-load.js';
 import { emptyKafkaStats, type KafkaLoad, type KafkaStats } from './kafka-load.js';
 import type { SendUnit, StreamRouter } from './route-stream.js';
 
@@ -11,6 +11,8 @@ export interface DriveSettings {
   readonly kafkaSlots: number;
   /** With rate 'max': false pauses the load (the consumer lag is too high). */
   readonly mayProceed?: () => boolean;
+  /** Ends the phase early (at the next chunk boundary) once it returns true. */
+  readonly until?: () => boolean;
 }
 
 /** One load phase, filled in while it runs (the progress line reads it). */
@@ -43,7 +45,7 @@ export interface PhaseLoad {
  */
 export async function driveLoad(
   router: StreamRouter,
-  http: HttpLoad | undefined,
+  http: HttpSender | undefined,
   kafka: KafkaLoad | undefined,
   settings: DriveSettings,
   onStart: (phase: PhaseLoad) => void = () => undefined,
@@ -73,7 +75,7 @@ export async function driveLoad(
   let offered = 0;
 
   for (;;) {
-    const closing = performance.now() - t0 >= settings.durationMs;
+    const closing = performance.now() - t0 >= settings.durationMs || (settings.until?.() ?? false);
     const unit = router.next(closing);
     if (unit === undefined) break;
     if (settings.rate === 'max') {
@@ -108,7 +110,7 @@ export async function driveLoad(
 
 async function sendUnit(
   unit: SendUnit,
-  http: HttpLoad | undefined,
+  http: HttpSender | undefined,
   kafka: KafkaLoad | undefined,
   phase: PhaseLoad,
 ): Promise<void> {

@@ -44,13 +44,45 @@ export function emptyHttpStats(): HttpStats {
 const RETRY_PAUSE_MS = 100;
 const MAX_ATTEMPTS = 300;
 
+/** Whether an answer is worth sending again: a 503 or no answer at all (refused, reset). */
+export const isUnavailable = (answer: HttpAnswer): boolean =>
+  answer.status === 503 || answer.status === 0;
+
+/**
+ * Records a final answer in `stats`: an acknowledgement (202 or 422), or a
+ * request given up on, by status. Returns whether it was acknowledged.
+ */
+export function recordAnswer(
+  stats: HttpStats,
+  answer: HttpAnswer,
+  options: { first: boolean; startedAt: number },
+): boolean {
+  if (answer.status === 202 || answer.status === 422) {
+    if (options.first) {
+      stats.acknowledged += 1;
+      stats.accepted += answer.accepted;
+      stats.rejected += answer.rejected;
+      stats.ackMs.push(performance.now() - options.startedAt);
+    } else stats.resentEvents += answer.accepted;
+    return true;
+  }
+  const key = String(answer.status);
+  stats.failed[key] = (stats.failed[key] ?? 0) + 1;
+  return false;
+}
+
+/** The methods the load driver needs from an HTTP client (one instance or several). */
+export interface HttpSender {
+  send(body: string, stats: HttpStats, options: { first: boolean }): Promise<void>;
+}
+
 /**
  * POST /v1/events over keep-alive connections (undici Pool), as an ad
  * server does: NDJSON bodies, a 503 or a refused connection retried after
  * a pause (the idempotency key makes that safe), any other answer than
  * 202/422 given up on and counted.
  */
-export class HttpLoad {
+export class HttpLoad implements HttpSender {
   private readonly pool: Pool;
 
   constructor(
@@ -72,33 +104,27 @@ export class HttpLoad {
     const started = performance.now();
     stats.requests += 1;
     for (let attempt = 1; ; attempt += 1) {
-      let answer: HttpAnswer;
-      try {
-        answer = await this.post(body);
-      } catch {
-        answer = { status: 0, accepted: 0, rejected: 0 };
-      }
-      if (answer.status === 202 || answer.status === 422) {
-        if (options.first) {
-          stats.acknowledged += 1;
-          stats.accepted += answer.accepted;
-          stats.rejected += answer.rejected;
-          stats.ackMs.push(performance.now() - started);
-        } else stats.resentEvents += answer.accepted;
-        return;
-      }
-      if ((answer.status === 503 || answer.status === 0) && attempt < MAX_ATTEMPTS) {
+      const answer = await this.post(body);
+      if (isUnavailable(answer) && attempt < MAX_ATTEMPTS) {
         stats.unavailable += 1;
         await new Promise((r) => setTimeout(r, RETRY_PAUSE_MS));
         continue;
       }
-      const key = String(answer.status);
-      stats.failed[key] = (stats.failed[key] ?? 0) + 1;
+      recordAnswer(stats, answer, { first: options.first, startedAt: started });
       return;
     }
   }
 
-  private async post(body: string): Promise<HttpAnswer> {
+  /** One attempt; status 0 when no answer came (connection refused or reset). */
+  async post(body: string): Promise<HttpAnswer> {
+    try {
+      return await this.postOnce(body);
+    } catch {
+      return { status: 0, accepted: 0, rejected: 0 };
+    }
+  }
+
+  private async postOnce(body: string): Promise<HttpAnswer> {
     const response = await this.pool.request({
       method: 'POST',
       path: '/v1/events',

@@ -112,3 +112,37 @@ export function committedRate(samples: readonly LagSample[], fromMs: number, toM
 export function producedRate(samples: readonly LagSample[], fromMs: number, toMs: number): number {
   return rateBetween(samples, (s) => s.end, fromMs, toMs);
 }
+
+/** One sample's lag: high watermarks minus committed offsets, never below 0. */
+export const lagOf = (s: LagSample): number => Math.max(0, s.end - s.committed);
+
+/**
+ * Signal → the start of the first stretch of at least `calmMs` under the
+ * threshold after the window's peak; absent if none came. Counting from the
+ * peak, rather than from the last sample above the threshold, keeps a
+ * late spike of a busy machine from passing for a slow recovery.
+ */
+export function recoveryOf(
+  window: readonly LagSample[],
+  threshold: number,
+  signalAt: number,
+  calmMs: number,
+): { seconds?: number; neverAbove: boolean } {
+  let peak = -1;
+  window.forEach((s, i) => {
+    if (peak < 0 || lagOf(s) > lagOf(window[peak] as LagSample)) peak = i;
+  });
+  const top = window[peak];
+  if (top === undefined || lagOf(top) < threshold) return { seconds: 0, neverAbove: true };
+  let calmFrom: LagSample | undefined;
+  for (const s of window.slice(peak + 1)) {
+    if (lagOf(s) >= threshold) calmFrom = undefined;
+    else {
+      calmFrom ??= s;
+      if (s.t - calmFrom.t >= calmMs) {
+        return { seconds: (calmFrom.t - signalAt) / 1000, neverAbove: false };
+      }
+    }
+  }
+  return { neverAbove: false };
+}

@@ -1,3 +1,5 @@
+import type { Latency } from './bench-result.js';
+
 /** One scrape of the gateway's GET /metrics: series name with labels → value. */
 export interface Scrape {
   readonly t: number;
@@ -113,6 +115,18 @@ export function quantile(values: readonly number[], q: number): number | undefin
   const sorted = [...values].sort((a, b) => a - b);
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
   return sorted[index];
+}
+
+/** p50, p95, p99 and max of raw millisecond values (nearest rank). */
+export function latencyOf(values: readonly number[]): Latency {
+  if (values.length === 0) return { count: 0 };
+  return {
+    count: values.length,
+    p50: quantile(values, 0.5),
+    p95: quantile(values, 0.95),
+    p99: quantile(values, 0.99),
+    max: quantile(values, 1),
+  };
 }
 
 export interface SinkSample {

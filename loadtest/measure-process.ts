@@ -47,7 +47,8 @@ export function readProcess(pid: number): ProcessReading | undefined {
   }
 }
 
-function readMachineTicks(): { busy: number; total: number } {
+/** The whole machine's CPU ticks so far (all CPUs): busy and total, from /proc/stat. */
+export function readMachineTicks(): { busy: number; total: number } {
   try {
     const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
     const values = line.trim().split(/\s+/).slice(1).map(Number);

@@ -1,19 +1,34 @@
 import type { BenchResult } from './bench-result.js';
 import { renderTable } from './report-table.js';
 
-interface Line {
+export interface Line {
   readonly label: string;
   readonly color: string;
   readonly points: readonly (readonly [number, number])[];
 }
 
-interface Span {
+export interface Span {
   readonly name: string;
   readonly from: number;
   readonly to: number;
 }
 
-const escapeHtml = (text: string): string =>
+/** A moment marked by a vertical line (a restart, say), labelled at the top. */
+export interface Mark {
+  readonly at: number;
+  readonly label: string;
+  readonly color: string;
+  readonly dashed?: boolean;
+}
+
+/** A horizontal reference line (a threshold or a target). */
+export interface Guide {
+  readonly value: number;
+  readonly label: string;
+  readonly color: string;
+}
+
+export const escapeHtml = (text: string): string =>
   text.replace(
     /[&<>"]/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c,
@@ -33,13 +48,19 @@ const compact = (n: number): string =>
       ? `${+(n / 1e3).toFixed(1)}k`
       : `${+n.toFixed(1)}`;
 
-/** A line chart as inline SVG: axes, grid, phase bands, a legend; no script, no external asset. */
-function lineChart(
+/**
+ * A line chart as inline SVG: axes, grid, phase bands, a legend, optional
+ * vertical marks and horizontal guides; no script, no external asset.
+ */
+export function lineChart(
   title: string,
   unit: string,
   lines: readonly Line[],
   spans: readonly Span[],
+  extras: { readonly marks?: readonly Mark[]; readonly guides?: readonly Guide[] } = {},
 ): string {
+  const marks = extras.marks ?? [];
+  const guides = extras.guides ?? [];
   const width = 960;
   const height = 280;
   const left = 64;
@@ -47,8 +68,13 @@ function lineChart(
   const top = 44;
   const bottom = 36;
   const all = lines.flatMap((l) => l.points);
-  const xMax = Math.max(1, ...all.map(([x]) => x), ...spans.map((s) => s.to));
-  const yMax = niceMax(Math.max(0, ...all.map(([, y]) => y)));
+  const xMax = Math.max(
+    1,
+    ...all.map(([x]) => x),
+    ...spans.map((s) => s.to),
+    ...marks.map((m) => m.at),
+  );
+  const yMax = niceMax(Math.max(0, ...all.map(([, y]) => y), ...guides.map((g) => g.value)));
   const x = (v: number) => left + (v / xMax) * (width - left - right);
   const y = (v: number) => top + (1 - v / yMax) * (height - top - bottom);
   const parts: string[] = [];
@@ -76,6 +102,18 @@ function lineChart(
   parts.push(
     `<text x="14" y="${top + (height - top - bottom) / 2}" class="axis" transform="rotate(-90 14 ${top + (height - top - bottom) / 2})" text-anchor="middle">${escapeHtml(unit)}</text>`,
   );
+  for (const g of guides) {
+    parts.push(
+      `<line x1="${left}" x2="${width - right}" y1="${y(g.value).toFixed(1)}" y2="${y(g.value).toFixed(1)}" stroke="${g.color}" stroke-dasharray="6 4"/>`,
+      `<text x="${width - right - 4}" y="${(y(g.value) - 4).toFixed(1)}" class="axis" text-anchor="end" style="fill:${g.color}">${escapeHtml(g.label)}</text>`,
+    );
+  }
+  marks.forEach((m, i) => {
+    parts.push(
+      `<line x1="${x(m.at).toFixed(1)}" x2="${x(m.at).toFixed(1)}" y1="${top}" y2="${height - bottom}" stroke="${m.color}" stroke-width="1.2"${m.dashed ? ' stroke-dasharray="3 3"' : ''}/>`,
+      `<text x="${(x(m.at) + 3).toFixed(1)}" y="${top + 26 + (i % 3) * 12}" class="band" style="fill:${m.color}">${escapeHtml(m.label)}</text>`,
+    );
+  });
   lines.forEach((line, i) => {
     if (line.points.length > 0) {
       const d = line.points
@@ -93,7 +131,10 @@ function lineChart(
 }
 
 /** Per-second rates from cumulative samples, each over the last `windowS` seconds (smooths commit steps). */
-function rates(points: readonly (readonly [number, number])[], windowS = 2): [number, number][] {
+export function rates(
+  points: readonly (readonly [number, number])[],
+  windowS = 2,
+): [number, number][] {
   const out: [number, number][] = [];
   let start = 0;
   for (let i = 1; i < points.length; i += 1) {

@@ -12,7 +12,8 @@ const fmtLatency = (l: Latency): string => {
 };
 const pct = (n: number): string => `${(n * 100).toFixed(0)}%`;
 
-function table(rows: readonly (readonly string[])[]): string {
+/** Rows as plain columns, two spaces apart, each padded to its widest cell. */
+export function table(rows: readonly (readonly string[])[]): string {
   const widths: number[] = [];
   for (const row of rows) {
     row.forEach((cell, i) => {

@@ -13,6 +13,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { type GatewayProcess, startGatewayProcess } from '../test/support/gateway-process.js';
 import { runPerEventBaseline } from './baseline/per-event-sink.js';
+import { createSay, sleep } from './bench-clock.js';
 import { type BenchOptions, helpText, parseOptions, UsageError } from './bench-options.js';
 import {
   type BenchNames,
@@ -44,7 +45,7 @@ import {
   bucketQuantile,
   histogram,
   histogramDelta,
-  quantile,
+  latencyOf,
   rateBetween,
   type Scrape,
   SinkSampler,
@@ -59,23 +60,7 @@ import { fmtInt, fmtMs, renderTable } from './report-table.js';
 import { StreamRouter } from './route-stream.js';
 import { verifyTotals } from './verify-outcome.js';
 
-const benchStarted = performance.now();
-const say = (message: string) => {
-  const elapsed = ((performance.now() - benchStarted) / 1000).toFixed(1).padStart(6);
-  console.log(`[${elapsed}s] ${message}`);
-};
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function latencyOf(values: readonly number[]): Latency {
-  if (values.length === 0) return { count: 0 };
-  return {
-    count: values.length,
-    p50: quantile(values, 0.5),
-    p95: quantile(values, 0.95),
-    p99: quantile(values, 0.99),
-    max: quantile(values, 1),
-  };
-}
+const say = createSay();
 
 function commitLatency(before: Scrape, after: Scrape): Latency {
   const name = 'adgate_event_commit_latency_seconds';

@@ -1,22 +1,32 @@
 #!/usr/bin/env bash
-# The benchmark from a fresh clone: dependencies, the local stack (Kafka,
-# PostgreSQL, Redis), a build, then one run of loadtest/run-bench.ts.
-#   scripts/bench.sh quick [options]   npm run bench       (90 s or less in total)
-#   scripts/bench.sh full [options]    npm run bench:full  (about 8 minutes)
-# Extra options go to the benchmark: scripts/bench.sh quick --help lists them.
+# The benchmarks from a fresh clone: dependencies, the local stack (Kafka,
+# PostgreSQL, Redis), a build, then one run.
+#   scripts/bench.sh quick [options]     npm run bench          (90 s or less in total)
+#   scripts/bench.sh full [options]      npm run bench:full     (about 8 minutes)
+#   scripts/bench.sh rolling [options]   npm run bench:rolling  (a rolling restart at
+#                                        steady load, loadtest/rolling-restart.ts; under 4 minutes)
+# quick and full run loadtest/run-bench.ts. Extra options go to the benchmark:
+# scripts/bench.sh quick --help (or rolling --help) lists them.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 mode="${1:-quick}"
 case "$mode" in
-  quick | full) shift || true ;;
+  quick | full | rolling) shift || true ;;
   *) mode=quick ;;
 esac
+if [[ "$mode" == rolling ]]; then
+  entry=dist/loadtest/rolling-restart.js
+  mode_args=()
+else
+  entry=dist/loadtest/run-bench.js
+  mode_args=(--mode "$mode")
+fi
 for arg in "$@"; do
   if [[ "$arg" == "--help" || "$arg" == "-h" ]]; then
-    if [[ -f dist/loadtest/run-bench.js ]]; then exec node dist/loadtest/run-bench.js --help; fi
+    if [[ -f "$entry" ]]; then exec node "$entry" --help; fi
   fi
 done
 bash scripts/ensure-deps.sh
 bash scripts/stack.sh up
 npm run --silent build
-exec node dist/loadtest/run-bench.js --mode "$mode" "$@"
+exec node "$entry" "${mode_args[@]}" "$@"
