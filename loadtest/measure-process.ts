@@ -30,6 +30,9 @@ const CLOCK_TICKS = (() => {
 export function readProcess(pid: number): ProcessReading | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    // A process that has exited but is not yet reaped (a zombie) has no
+    // memory lines: that is no reading, not a reading of 0 bytes.
+    if (!/^VmHWM:/m.test(status)) return undefined;
     const kb = (field: string) =>
       Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
