@@ -94,26 +94,31 @@ export async function startGatewayProcess(
     },
   };
   if (options.waitReady ?? true) {
-    let exited = false;
-    void exit.then(() => {
-      exited = true;
+    // A gateway that exits while starting fails the wait at once, not
+    // after the whole timeout (waitFor retries a check that throws).
+    const exitedEarly = exit.then(({ code, signal }) => {
+      throw new Error(`gateway exited early (code ${code}, signal ${signal})`);
     });
     try {
-      await waitFor(
-        'gateway /readyz',
-        async () => {
-          if (exited) throw new Error(`gateway exited early:\n${output}`);
-          const res = await fetch(`${url}/readyz`).catch(() => undefined);
-          return res?.status === 200;
-        },
-        60_000,
-        100,
-      );
+      await Promise.race([
+        exitedEarly,
+        waitFor(
+          'gateway /readyz',
+          async () => {
+            const res = await fetch(`${url}/readyz`).catch(() => undefined);
+            return res?.status === 200;
+          },
+          60_000,
+          100,
+        ),
+      ]);
     } catch (error) {
       child.kill('SIGKILL');
       throw new Error(
         `${(error as Error).message}\n--- gateway output ---\n${output.slice(-4000)}`,
       );
+    } finally {
+      exitedEarly.catch(() => undefined);
     }
   }
   return gateway;
