@@ -88,6 +88,34 @@ export interface OptionSpec {
 }
 
 /** Every option, in the order of --help. Defaults marked "quick/full" depend on --mode. */
+/** The four shares of the generated stream, the same in every benchmark. */
+export const STREAM_SHARE_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'duplicates',
+    value: 'F',
+    fallback: '0.1',
+    help: 'extra sends repeating a recent event, share of distinct events',
+  },
+  {
+    name: 'retries',
+    value: 'F',
+    fallback: '0.02',
+    help: 'share of HTTP requests sent again, whole, after their 202',
+  },
+  {
+    name: 'out-of-order',
+    value: 'F',
+    fallback: '0.1',
+    help: 'share of events moved to a random place of their chunk',
+  },
+  {
+    name: 'malformed',
+    value: 'F',
+    fallback: '0.002',
+    help: 'malformed messages, share of distinct events (Kafka: to the DLQ; HTTP: rejected)',
+  },
+];
+
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'mode', value: 'quick|full', fallback: 'quick', help: 'preset of the defaults below' },
   { name: 'seed', value: 'N', fallback: '42', help: 'seed of the generated stream and routing' },
@@ -129,30 +157,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'connections', value: 'N', fallback: '8', help: 'HTTP keep-alive connections (undici)' },
   { name: 'kafka-batch', value: 'N', fallback: '1000', help: 'messages per Kafka-direct send' },
   { name: 'kafka-in-flight', value: 'N', fallback: '4', help: 'Kafka-direct sends in flight' },
-  {
-    name: 'duplicates',
-    value: 'F',
-    fallback: '0.1',
-    help: 'extra sends repeating a recent event, share of distinct events',
-  },
-  {
-    name: 'retries',
-    value: 'F',
-    fallback: '0.02',
-    help: 'share of HTTP requests sent again, whole, after their 202',
-  },
-  {
-    name: 'out-of-order',
-    value: 'F',
-    fallback: '0.1',
-    help: 'share of events moved to a random place of their chunk',
-  },
-  {
-    name: 'malformed',
-    value: 'F',
-    fallback: '0.002',
-    help: 'malformed messages, share of distinct events (Kafka: to the DLQ; HTTP: rejected)',
-  },
+  ...STREAM_SHARE_OPTIONS,
   {
     name: 'chunk-size',
     value: 'N',

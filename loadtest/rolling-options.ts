@@ -6,6 +6,7 @@ import {
   readArgv,
   readNow,
   readServers,
+  STREAM_SHARE_OPTIONS,
   UsageError,
 } from './bench-options.js';
 
@@ -110,30 +111,7 @@ const OPTIONS: readonly OptionSpec[] = [
     value: 'ISO',
     help: 'instant the events are generated before (default: now, to the minute); within 6 days',
   },
-  {
-    name: 'duplicates',
-    value: 'F',
-    fallback: '0.1',
-    help: 'extra sends repeating a recent event, share of distinct events',
-  },
-  {
-    name: 'retries',
-    value: 'F',
-    fallback: '0.02',
-    help: 'share of HTTP requests sent again, whole, after their 202',
-  },
-  {
-    name: 'out-of-order',
-    value: 'F',
-    fallback: '0.1',
-    help: 'share of events moved to a random place of their chunk',
-  },
-  {
-    name: 'malformed',
-    value: 'F',
-    fallback: '0.002',
-    help: 'malformed events, share of distinct events (rejected by HTTP)',
-  },
+  ...STREAM_SHARE_OPTIONS,
   {
     name: 'final-drain-timeout',
     value: 'S',

@@ -1,12 +1,4 @@
 #!/usr/bin/env node
-/**
- * A rolling restart at steady load: `node dist/loadtest/rolling-restart.js --help`.
- * Two gateway instances (HTTP ingress and sink) on fixed ports take a steady
- * HTTP load through a client that behaves like a load balancer; each is
- * restarted in turn, first with a drain (SIGTERM, SPEC §7), then with a hard
- * kill (SIGKILL). The consumer lag, drain times and client retries are
- * measured throughout; at the end the counts are verified exactly.
- */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +45,15 @@ import {
   rollingHelpText,
 } from './rolling-options.js';
 import { StreamRouter } from './route-stream.js';
+/**
+ * A rolling restart at steady load: `node dist/loadtest/rolling-restart.js --help`.
+ * Two gateway instances (HTTP ingress and sink) on fixed ports take a steady
+ * HTTP load through a client that behaves like a load balancer; each is
+ * restarted in turn, first with a drain (SIGTERM, SPEC §7), then with a hard
+ * kill (SIGKILL). The consumer lag, drain times and client retries are
+ * measured throughout; at the end the counts are verified exactly.
+ */
+import { runBenchCli } from './run-cli.js';
 import { verifyTotals } from './verify-outcome.js';
 
 const say = createSay();
@@ -742,28 +743,4 @@ export async function runRolling(options: RollingOptions): Promise<RollingResult
   }
 }
 
-async function main(): Promise<void> {
-  let options: RollingOptions | 'help';
-  try {
-    options = parseRollingOptions(process.argv.slice(2));
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`rolling-restart: ${error.message}\n`);
-    process.exit(2);
-  }
-  if (options === 'help') {
-    process.stdout.write(rollingHelpText());
-    return;
-  }
-  try {
-    const result = await runRolling(options);
-    process.exit(result.pass ? 0 : 1);
-  } catch (error) {
-    say(
-      `FAIL: the run could not finish: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
-    process.exit(1);
-  }
-}
-
-await main();
+await runBenchCli('rolling-restart', parseRollingOptions, rollingHelpText, runRolling);

@@ -1,10 +1,4 @@
 #!/usr/bin/env node
-/**
- * The benchmark's entry point: `node dist/loadtest/run-bench.js --help`.
- * Orchestrates one run: isolated resources, stage ceilings, the gateway in
- * a child process under load (max rate, then half of what it sustained),
- * drain, verification, the per-event baseline, the report.
- */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +52,13 @@ import { commandCalls, commandDelta, dedupFootprint, usedMemory } from './measur
 import { renderHtml } from './report-html.js';
 import { fmtInt, fmtMs, renderTable } from './report-table.js';
 import { StreamRouter } from './route-stream.js';
+/**
+ * The benchmark's entry point: `node dist/loadtest/run-bench.js --help`.
+ * Orchestrates one run: isolated resources, stage ceilings, the gateway in
+ * a child process under load (max rate, then half of what it sustained),
+ * drain, verification, the per-event baseline, the report.
+ */
+import { runBenchCli } from './run-cli.js';
 import { verifyTotals } from './verify-outcome.js';
 
 const say = createSay();
@@ -727,28 +728,4 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   }
 }
 
-async function main(): Promise<void> {
-  let options: BenchOptions | 'help';
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`run-bench: ${error.message}\n`);
-    process.exit(2);
-  }
-  if (options === 'help') {
-    process.stdout.write(helpText());
-    return;
-  }
-  try {
-    const result = await runBench(options);
-    process.exit(result.pass ? 0 : 1);
-  } catch (error) {
-    say(
-      `FAIL: the run could not finish: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
-    process.exit(1);
-  }
-}
-
-await main();
+await runBenchCli('run-bench', parseOptions, helpText, runBench);

@@ -1,16 +1,8 @@
 /** Builders for SPEC §1 events in tests. */
-export interface TestEvent {
-  type: 'impression' | 'click' | 'conversion';
-  impression_id: string;
-  occurred_at: string;
-  campaign_id: string;
-  ad_id: string;
-  publisher_id: string;
-  conversion_id?: string;
-  cost_micros?: number;
-  revenue_micros?: number;
-  currency?: string;
-}
+import type { StreamEvent } from '../../loadtest/generate-stream.js';
+
+/** A SPEC §1 event, as the generated streams write them. */
+export type TestEvent = StreamEvent;
 
 export function impression(id: string, overrides: Partial<TestEvent> = {}): TestEvent {
   return {
