@@ -12,7 +12,6 @@ import {
 import { waitFor, within } from '../test/support/wait-for.js';
 import { BalancedHttpLoad } from './balanced-http-load.js';
 import { createSay, sleep } from './bench-clock.js';
-import { UsageError } from './bench-options.js';
 import {
   benchNames,
   createDatabase,

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { type GatewayProcess, startGatewayProcess } from '../test/support/gateway-process.js';
 import { runPerEventBaseline } from './baseline/per-event-sink.js';
 import { createSay, sleep } from './bench-clock.js';
-import { type BenchOptions, helpText, parseOptions, UsageError } from './bench-options.js';
+import { type BenchOptions, helpText, parseOptions } from './bench-options.js';
 import {
   type BenchNames,
   benchNames,
