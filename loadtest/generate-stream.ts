@@ -17,15 +17,14 @@ export interface StreamEvent {
   currency?: string;
 }
 
-export interface StreamOptions {
+/** What every generated stream shares: the seed, the mix and the shares. */
+interface MixOptions {
   readonly seed: number;
-  /** Distinct valid events to generate (before duplicates). */
-  readonly distinct: number;
-  /** Share of extra sends that repeat an event already in the stream (0..1 of distinct). */
+  /** Extra sends that repeat an earlier event, as a share of distinct events (0..1). */
   readonly duplicateShare: number;
-  /** Share of malformed messages added (0..1 of distinct); they must end in the DLQ. */
+  /** Malformed messages added, as a share of distinct events (0..1); they must end in the DLQ. */
   readonly malformedShare: number;
-  /** Share of events moved to a random place: clicks and conversions before their impressions. */
+  /** Events moved to a random place, as a share of distinct events: clicks before impressions. */
   readonly outOfOrderShare: number;
   /** Per 100 impressions: [clicks, conversions]. */
   readonly mix?: readonly [number, number];
@@ -34,6 +33,11 @@ export interface StreamOptions {
   readonly publishers?: number;
   /** Events' occurred_at fall in the hour before this instant. */
   readonly nowMs?: number;
+}
+
+export interface StreamOptions extends MixOptions {
+  /** Distinct valid events to generate (before duplicates). */
+  readonly distinct: number;
 }
 
 /** One item to send: an event (its JSON text), or malformed bytes. */
@@ -243,21 +247,7 @@ function expectedOf(distinct: readonly StreamEvent[], malformed: number): Expect
 // ---------------------------------------------------------------------------
 // Chunked generation, for runs too long to hold in memory.
 
-export interface ChunkedStreamOptions {
-  readonly seed: number;
-  /** Extra sends that repeat a recent event, as a share of distinct events (0..1). */
-  readonly duplicateShare: number;
-  /** Malformed messages added, as a share of distinct events (0..1). */
-  readonly malformedShare: number;
-  /** Events moved to a random place of their chunk, as a share of distinct events (0..1). */
-  readonly outOfOrderShare: number;
-  /** Per 100 impressions: [clicks, conversions]. */
-  readonly mix?: readonly [number, number];
-  readonly campaigns?: number;
-  readonly ads?: number;
-  readonly publishers?: number;
-  /** Events' occurred_at fall in the hour before this instant. */
-  readonly nowMs?: number;
+export interface ChunkedStreamOptions extends MixOptions {
   /** Distinct events per chunk (default 5,000). */
   readonly chunkSize?: number;
   /** How many recent impressions clicks and conversions may refer to (default 50,000). */

@@ -12,6 +12,22 @@ export interface Verdict {
   readonly actual: { distinct: number; byType: Record<string, number>; billingRows: number };
 }
 
+/** Events per type against the expected counts, and every key stored once. */
+async function checkEventCounts(
+  pool: pg.Pool,
+  expected: Readonly<Record<'impression' | 'click' | 'conversion', number>>,
+  differences: string[],
+): Promise<{ byType: Record<string, number>; distinct: number }> {
+  const byType = await countByType(pool);
+  for (const type of ['impression', 'click', 'conversion'] as const) {
+    if (byType[type] !== expected[type]) {
+      differences.push(`${type}: expected ${expected[type]}, found ${byType[type]}`);
+    }
+  }
+  differences.push(...(await checkKeysOnce(pool)));
+  return { byType, distinct: Object.values(byType).reduce((a, b) => a + b, 0) };
+}
+
 /**
  * Compares PostgreSQL with what the generator knows a correct gateway must
  * hold: the distinct events per type, every billing_hourly row, and the
@@ -19,14 +35,7 @@ export interface Verdict {
  */
 export async function verifyOutcome(pool: pg.Pool, expected: ExpectedOutcome): Promise<Verdict> {
   const differences: string[] = [];
-  const byType = await countByType(pool);
-  for (const type of ['impression', 'click', 'conversion'] as const) {
-    if (byType[type] !== expected.byType[type]) {
-      differences.push(`${type}: expected ${expected.byType[type]}, found ${byType[type]}`);
-    }
-  }
-  const distinct = Object.values(byType).reduce((a, b) => a + b, 0);
-  differences.push(...(await checkKeysOnce(pool)));
+  const { byType, distinct } = await checkEventCounts(pool, expected.byType, differences);
 
   const billing = await pool.query<{
     hour: Date;
@@ -121,14 +130,7 @@ const MAX_LISTED = 20;
  */
 export async function verifyTotals(pool: pg.Pool, expected: ExpectedTotals): Promise<Verdict> {
   const differences: string[] = [];
-  const byType = await countByType(pool);
-  for (const type of ['impression', 'click', 'conversion'] as const) {
-    if (byType[type] !== expected.byType[type]) {
-      differences.push(`${type}: expected ${expected.byType[type]}, found ${byType[type]}`);
-    }
-  }
-  const distinct = Object.values(byType).reduce((a, b) => a + b, 0);
-  differences.push(...(await checkKeysOnce(pool)));
+  const { byType, distinct } = await checkEventCounts(pool, expected.byType, differences);
 
   const buckets = await pool.query<{
     hour: Date;
