@@ -88,6 +88,25 @@ export interface OptionSpec {
 }
 
 /** Every option, in the order of --help. Defaults marked "quick/full" depend on --mode. */
+/** Where the servers under test are, the same in every benchmark. */
+export const SERVER_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'kafka-brokers',
+    value: 'LIST',
+    help: 'default $ADGATE_BENCH_KAFKA_BROKERS or 127.0.0.1:9092',
+  },
+  {
+    name: 'redis-url',
+    value: 'URL',
+    help: 'default $ADGATE_BENCH_REDIS_URL or redis://127.0.0.1:6379',
+  },
+  {
+    name: 'pg-admin-url',
+    value: 'URL',
+    help: 'a database to CREATE DATABASE from; default $ADGATE_BENCH_PG_ADMIN_URL or postgres://<user>@127.0.0.1:5432/postgres',
+  },
+];
+
 /** The four shares of the generated stream, the same in every benchmark. */
 export const STREAM_SHARE_OPTIONS: readonly OptionSpec[] = [
   {
@@ -226,21 +245,7 @@ const OPTIONS: readonly OptionSpec[] = [
     name: 'profile',
     help: "write the gateway's CPU profile to gateway.cpuprofile (Chrome DevTools, speedscope)",
   },
-  {
-    name: 'kafka-brokers',
-    value: 'LIST',
-    help: 'default $ADGATE_BENCH_KAFKA_BROKERS or 127.0.0.1:9092',
-  },
-  {
-    name: 'redis-url',
-    value: 'URL',
-    help: 'default $ADGATE_BENCH_REDIS_URL or redis://127.0.0.1:6379',
-  },
-  {
-    name: 'pg-admin-url',
-    value: 'URL',
-    help: 'a database to CREATE DATABASE from; default $ADGATE_BENCH_PG_ADMIN_URL or postgres://<user>@127.0.0.1:5432/postgres',
-  },
+  ...SERVER_OPTIONS,
   {
     name: 'kafka-libs',
     value: 'DIR',

@@ -122,3 +122,23 @@ export async function removeResources(
   }
   return problems;
 }
+
+/** The gateway's environment for a run's own resources (topics, group, database, Redis prefix). */
+export function gatewayEnvFor(
+  names: Pick<BenchNames, 'topic' | 'dlqTopic' | 'deadTopic' | 'group' | 'redisPrefix'>,
+  servers: { kafkaBrokers: string; redisUrl: string; partitions: number; gatewayLogLevel: string },
+  databaseUrl: string,
+): Record<string, string> {
+  return {
+    ADGATE_KAFKA_BROKERS: servers.kafkaBrokers,
+    ADGATE_REDIS_URL: servers.redisUrl,
+    ADGATE_DATABASE_URL: databaseUrl,
+    ADGATE_TOPIC: names.topic,
+    ADGATE_DLQ_TOPIC: names.dlqTopic,
+    ADGATE_DEAD_TOPIC: names.deadTopic,
+    ADGATE_TOPIC_PARTITIONS: String(servers.partitions),
+    ADGATE_CONSUMER_GROUP: names.group,
+    ADGATE_REDIS_KEY_PREFIX: names.redisPrefix,
+    ADGATE_LOG_LEVEL: servers.gatewayLogLevel,
+  };
+}

@@ -1,6 +1,6 @@
 import type { Check, Latency, Target } from './bench-result.js';
 import { escapeHtml, type Line, lineChart, type Mark, rates, type Span } from './report-html.js';
-import { fmtInt, fmtMs, table } from './report-table.js';
+import { fmtInt, fmtMs, table, targetsTable } from './report-table.js';
 import type { RestartPhase } from './rolling-options.js';
 
 export interface DrainStepTime {
@@ -203,17 +203,7 @@ export function renderRollingTable(r: RollingResult): string {
   );
   out.push('');
   out.push('targets (shown, never asserted)');
-  out.push(
-    table([
-      ['figure', 'target', 'value', 'met'],
-      ...r.targets.map((t) => [
-        t.name,
-        t.target,
-        t.value,
-        t.met === undefined ? 'n/a' : t.met ? 'yes' : 'NO',
-      ]),
-    ]),
-  );
+  out.push(targetsTable(r.targets));
   out.push('');
   out.push('phases: drain vs hard kill (one value per restart, in order)');
   out.push(

@@ -1,4 +1,4 @@
-import type { BenchResult, Latency, PhaseFigures } from './bench-result.js';
+import type { BenchResult, Latency, PhaseFigures, Target } from './bench-result.js';
 
 export const fmtInt = (n: number | undefined): string =>
   n === undefined || !Number.isFinite(n) ? '–' : Math.round(n).toLocaleString('en-US');
@@ -13,6 +13,19 @@ const fmtLatency = (l: Latency): string => {
 const pct = (n: number): string => `${(n * 100).toFixed(0)}%`;
 
 /** Rows as plain columns, two spaces apart, each padded to its widest cell. */
+/** Targets with their values and whether they were met; never an assertion. */
+export function targetsTable(targets: readonly Target[]): string {
+  return table([
+    ['figure', 'target', 'value', 'met'],
+    ...targets.map((t) => [
+      t.name,
+      t.target,
+      t.value,
+      t.met === undefined ? 'n/a' : t.met ? 'yes' : 'NO',
+    ]),
+  ]);
+}
+
 export function table(rows: readonly (readonly string[])[]): string {
   const widths: number[] = [];
   for (const row of rows) {
@@ -73,17 +86,7 @@ export function renderTable(r: BenchResult): string {
   );
   out.push('');
   out.push('targets (reported, not asserted)');
-  out.push(
-    table([
-      ['figure', 'target', 'value', 'met'],
-      ...r.targets.map((t) => [
-        t.name,
-        t.target,
-        t.value,
-        t.met === undefined ? 'n/a' : t.met ? 'yes' : 'NO',
-      ]),
-    ]),
-  );
+  out.push(targetsTable(r.targets));
   out.push('');
   out.push('phases');
   out.push(table(r.phases.flatMap(phaseRows)));

@@ -6,6 +6,7 @@ import {
   readArgv,
   readNow,
   readServers,
+  SERVER_OPTIONS,
   STREAM_SHARE_OPTIONS,
   UsageError,
 } from './bench-options.js';
@@ -142,21 +143,7 @@ const OPTIONS: readonly OptionSpec[] = [
     help: 'results go to DIR/<timestamp>-rolling/ (default loadtest/out of the repository)',
   },
   { name: 'keep', help: 'keep the database, topics and Redis keys of the run' },
-  {
-    name: 'kafka-brokers',
-    value: 'LIST',
-    help: 'default $ADGATE_BENCH_KAFKA_BROKERS or 127.0.0.1:9092',
-  },
-  {
-    name: 'redis-url',
-    value: 'URL',
-    help: 'default $ADGATE_BENCH_REDIS_URL or redis://127.0.0.1:6379',
-  },
-  {
-    name: 'pg-admin-url',
-    value: 'URL',
-    help: 'a database to CREATE DATABASE from; default $ADGATE_BENCH_PG_ADMIN_URL or postgres://<user>@127.0.0.1:5432/postgres',
-  },
+  ...SERVER_OPTIONS,
   { name: 'help', help: 'this text' },
 ];
 

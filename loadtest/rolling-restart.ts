@@ -17,6 +17,7 @@ import {
   createDatabase,
   createKafka,
   createTopics,
+  gatewayEnvFor,
   removeResources,
 } from './bench-resources.js';
 import type { Check, Target } from './bench-result.js';
@@ -195,18 +196,9 @@ export async function runRolling(options: RollingOptions): Promise<RollingResult
     const databaseUrl = await createDatabase(options.pgAdminUrl, names.database);
     await createTopics(admin, [names.topic, names.dlqTopic, names.deadTopic], options.partitions);
     const env: Record<string, string> = {
+      ...gatewayEnvFor(names, options, databaseUrl),
       ADGATE_ROLES: 'ingress,sink',
-      ADGATE_KAFKA_BROKERS: options.kafkaBrokers,
-      ADGATE_REDIS_URL: options.redisUrl,
-      ADGATE_DATABASE_URL: databaseUrl,
-      ADGATE_TOPIC: names.topic,
-      ADGATE_DLQ_TOPIC: names.dlqTopic,
-      ADGATE_DEAD_TOPIC: names.deadTopic,
-      ADGATE_TOPIC_PARTITIONS: String(options.partitions),
-      ADGATE_CONSUMER_GROUP: names.group,
-      ADGATE_REDIS_KEY_PREFIX: names.redisPrefix,
       ADGATE_DRAIN_TIMEOUT_MS: String(options.drainTimeoutMs),
-      ADGATE_LOG_LEVEL: options.gatewayLogLevel,
       ...options.gatewayEnv,
     };
     const ports = [await freePort(), await freePort()];

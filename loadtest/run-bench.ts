@@ -16,6 +16,7 @@ import {
   createKafka,
   createTopics,
   dropDatabase,
+  gatewayEnvFor,
   removeResources,
 } from './bench-resources.js';
 import type { BenchResult, Check, Latency, PhaseFigures, Target } from './bench-result.js';
@@ -284,16 +285,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const callsBefore = await commandCalls(redis);
     say('gateway: starting adgate serve');
     gateway = await startGatewayProcess({
-      ADGATE_KAFKA_BROKERS: options.kafkaBrokers,
-      ADGATE_REDIS_URL: options.redisUrl,
-      ADGATE_DATABASE_URL: databaseUrl,
-      ADGATE_TOPIC: names.topic,
-      ADGATE_DLQ_TOPIC: names.dlqTopic,
-      ADGATE_DEAD_TOPIC: names.deadTopic,
-      ADGATE_TOPIC_PARTITIONS: String(options.partitions),
-      ADGATE_CONSUMER_GROUP: names.group,
-      ADGATE_REDIS_KEY_PREFIX: names.redisPrefix,
-      ADGATE_LOG_LEVEL: options.gatewayLogLevel,
+      ...gatewayEnvFor(names, options, databaseUrl),
       ...(files.profile === undefined
         ? {}
         : {
