@@ -5,6 +5,7 @@ import { generateStream } from '../../loadtest/generate-stream.js';
 import { verifyOutcome } from '../../loadtest/verify-outcome.js';
 import { BalancedClient } from '../support/balanced-client.js';
 import { DEV_KEY } from '../support/events.js';
+import { firstLoggedAt } from '../support/gateway-logs.js';
 import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js';
 import {
   createTestPipeline,
@@ -211,7 +212,6 @@ describe('drain with HTTP requests in flight', () => {
     // body are sent before SIGTERM, the rest after.
     const slow = startSlowRequest(first.url, `[${slowItems.map((i) => i.json).join(',')}]`);
     await slow.headersSent;
-    const sigtermAt = Date.now();
     const exitPromise = first.stop('SIGTERM', DRAIN_TIMEOUT_MS + 5_000);
     await new Promise((r) => setTimeout(r, 300));
     slow.finish();
@@ -228,8 +228,14 @@ describe('drain with HTTP requests in flight', () => {
     assert.ok(queue.length > 0, 'the load was still flowing when the first instance exited');
     await load;
 
+    // The drain begins when the instance handles the signal, not when the
+    // test sends it: a request sent in between was rightly accepted.
+    const drainBegan = firstLoggedAt(first, 'signal received: draining');
+    assert.ok(drainBegan !== undefined, 'the instance logged the start of its drain');
     const toFirst = client.attempts.filter((a) => a.url === first.url);
-    const duringDrain = toFirst.filter((a) => a.sentAt >= sigtermAt && a.sentAt <= exitedAt);
+    // Strictly after: the log's time has millisecond resolution.
+    const duringDrain = toFirst.filter((a) => a.sentAt > drainBegan && a.sentAt <= exitedAt);
+    assert.ok(duringDrain.length > 0, 'requests reached the draining instance');
     assert.ok(
       duringDrain.every((a) => a.status === 503 || a.status === 0),
       `nothing new is accepted while draining: ${JSON.stringify(duringDrain)}`,

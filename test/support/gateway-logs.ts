@@ -21,3 +21,19 @@ export function lastAssignment(gateway: GatewayProcess): number[] | undefined {
   }
   return last;
 }
+
+/**
+ * When a gateway logged `msg` first, in epoch milliseconds from the line's
+ * own `time`: the moment the process acted, which is later than the moment
+ * a test sent it a signal.
+ */
+export function firstLoggedAt(gateway: GatewayProcess, msg: string): number | undefined {
+  const needle = `"msg":${JSON.stringify(msg)}`;
+  const line = gateway
+    .output()
+    .split('\n')
+    .find((l) => l.includes(needle));
+  if (line === undefined) return undefined;
+  const time = Date.parse((JSON.parse(line) as { time: string }).time);
+  return Number.isFinite(time) ? time : undefined;
+}
