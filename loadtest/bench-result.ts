@@ -45,6 +45,8 @@ export interface PhaseFigures {
     readonly meanMessages: number;
     readonly meanMs: number;
     readonly p99Ms?: number;
+    /** Mean milliseconds per flush in each stage (adgate_sink_stage_seconds), in pipeline order. */
+    readonly stageMeanMs: Readonly<Record<string, number>>;
   };
   /** Cores the gateway used on average over the window. */
   readonly gatewayCores: number;

@@ -68,6 +68,13 @@ function phaseRows(p: PhaseFigures): string[][] {
       'adgate_sink_flush_*',
     ],
     [
+      '  flush stages, mean ms',
+      Object.entries(p.flushes.stageMeanMs)
+        .map(([stage, ms]) => `${stage.replace('_', ' ')} ${ms.toFixed(0)}`)
+        .join(' · '),
+      'adgate_sink_stage_seconds',
+    ],
+    [
       '  CPU cores: gateway / bench / machine busy',
       `${p.gatewayCores.toFixed(2)} / ${p.benchCores.toFixed(2)} / ${pct(p.machineBusy)}`,
       p.pausedSeconds > 0.5 ? `load paused ${p.pausedSeconds.toFixed(1)} s at --max-lag` : '',

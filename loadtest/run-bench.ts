@@ -83,16 +83,27 @@ function commitLatency(before: Scrape, after: Scrape): Latency {
   return { count, p50, p95, p99, ...(atLeast.length > 0 ? { atLeast } : {}) };
 }
 
+/** The stages flushBatch times, in order (src/sink/flush-batch.ts). */
+const SINK_STAGES = ['decode', 'redis_lookup', 'dead_letters', 'postgres_write', 'redis_mark'];
+
 function flushFigures(before: Scrape, after: Scrape): PhaseFigures['flushes'] {
   const d = (name: string) => sumOf(after, name) - sumOf(before, name);
   const count = d('adgate_sink_flush_seconds_count');
   const name = 'adgate_sink_flush_seconds';
   const p99 = bucketQuantile(histogramDelta(histogram(before, name), histogram(after, name)), 0.99);
+  const stageMeanMs: Record<string, number> = {};
+  for (const stage of SINK_STAGES) {
+    const seconds =
+      sumOf(after, 'adgate_sink_stage_seconds_sum', { stage }) -
+      sumOf(before, 'adgate_sink_stage_seconds_sum', { stage });
+    stageMeanMs[stage] = count > 0 ? (seconds / count) * 1000 : 0;
+  }
   return {
     count,
     meanMessages: count > 0 ? d('adgate_sink_flush_events_sum') / count : 0,
     meanMs: count > 0 ? (d('adgate_sink_flush_seconds_sum') / count) * 1000 : 0,
     ...(p99 === undefined ? {} : { p99Ms: p99 * 1000 }),
+    stageMeanMs,
   };
 }
 

@@ -8,6 +8,7 @@ import { AdgateError, errorMessage } from '../errors/adgate-error.js';
 import { migrate } from '../store/migrate.js';
 import { createLogger } from '../telemetry/logger.js';
 import { DRAIN_HELP, MAIN_HELP, MIGRATE_HELP, SERVE_HELP, STACK_HELP } from './help.js';
+import { limitHeapGrowth } from './limit-heap-growth.js';
 import { runServe } from './serve.js';
 
 const [command, ...args] = process.argv.slice(2);
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     case 'serve': {
       if (wantsHelp) return void process.stdout.write(SERVE_HELP);
       const config = loadConfigOrExit();
+      limitHeapGrowth();
       await runServe(config, createLogger(config.ADGATE_LOG_LEVEL), startGateway);
       return;
     }
