@@ -38,6 +38,8 @@ export interface BenchOptions {
   readonly ceilingSeconds: number;
   readonly ceilingRecords: number;
   readonly ceilingSample: number;
+  /** The gateway's ADGATE_DEDUP_REDIS_BUCKETS, sized for the run's keys. */
+  readonly dedupBuckets: number;
   readonly gatewayEnv: Readonly<Record<string, string>>;
   readonly gatewayLogLevel: string;
   readonly progressEvery: number;
@@ -65,6 +67,7 @@ const MODE_DEFAULTS: Record<BenchMode, Partial<Record<string, string>>> = {
     'ceiling-seconds': '2',
     'ceiling-records': '1000000',
     'ceiling-sample': '100000',
+    'dedup-buckets': '1024',
   },
   full: {
     duration: '120',
@@ -76,6 +79,7 @@ const MODE_DEFAULTS: Record<BenchMode, Partial<Record<string, string>>> = {
     'ceiling-seconds': '10',
     'ceiling-records': '5000000',
     'ceiling-sample': '300000',
+    'dedup-buckets': '16384',
   },
 };
 
@@ -216,6 +220,11 @@ const OPTIONS: readonly OptionSpec[] = [
     name: 'ceiling-sample',
     value: 'N',
     help: 'rows generated for the COPY and Redis ceilings (quick 100000, full 300000)',
+  },
+  {
+    name: 'dedup-buckets',
+    value: 'N',
+    help: "the gateway's ADGATE_DEDUP_REDIS_BUCKETS, sized by the README's rule (keys a run writes ÷ 256) (quick 1024, full 16384)",
   },
   {
     name: 'gateway-env',
@@ -388,6 +397,11 @@ export function readServers(given: ReadonlyMap<string, string>): {
 /** Where results go by default: loadtest/out of the repository. */
 export const DEFAULT_OUT_DIR = join(REPO, 'loadtest', 'out');
 
+function powerOfTwo(n: number, name: string): number {
+  if ((n & (n - 1)) !== 0) throw new UsageError(`--${name} must be a power of two`);
+  return n;
+}
+
 export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
   const read = readArgv(argv, OPTIONS);
   if (read === 'help') return 'help';
@@ -431,6 +445,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     ceilingSeconds: num('ceiling-seconds', 0),
     ceilingRecords: int('ceiling-records', 1_000),
     ceilingSample: int('ceiling-sample', 1_000),
+    dedupBuckets: powerOfTwo(int('dedup-buckets', 1, 2 ** 24), 'dedup-buckets'),
     gatewayEnv,
     gatewayLogLevel: raw('gateway-log-level'),
     progressEvery: num('progress-every', 0.5),

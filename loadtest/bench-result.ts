@@ -144,6 +144,8 @@ export interface BenchResult {
   readonly redis: {
     readonly keys: number;
     readonly hashes: number;
+    /** ADGATE_DEDUP_REDIS_BUCKETS of the gateway under test. */
+    readonly buckets: number;
     /** (used_memory after − before) ÷ keys: what the brief asks; other tenants of the server add noise. */
     readonly bytesPerKeyUsedMemory?: number;
     /** MEMORY USAGE of the run's own hashes ÷ keys: immune to other tenants. */

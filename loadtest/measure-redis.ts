@@ -104,6 +104,10 @@ function leastSquares(
   points: readonly [number, number][],
 ): { slope: number; intercept: number } | undefined {
   if (points.length < 2) return undefined;
+  // Hashes of nearly one size (buckets sized for the keys) say nothing of
+  // the cost at zero keys: allocator size classes dominate the slope.
+  const xs = points.map(([x]) => x);
+  if (Math.max(...xs) < 2 * Math.min(...xs)) return undefined;
   const mx = points.reduce((a, [x]) => a + x, 0) / points.length;
   const my = points.reduce((a, [, y]) => a + y, 0) / points.length;
   let sxy = 0;

@@ -126,7 +126,7 @@ export function renderTable(r: BenchResult): string {
     .map(([k, v]) => `${fmtInt(v)} ${k}`)
     .join(', ');
   out.push(
-    `redis: ${fmtInt(r.redis.keys)} dedup keys in ${fmtInt(r.redis.hashes)} hashes (${encodings || 'none'}; hash-max-listpack-entries ${r.redis.listpackMaxEntries ?? '?'})`,
+    `redis: ${fmtInt(r.redis.keys)} dedup keys in ${fmtInt(r.redis.hashes)} hashes of ${fmtInt(r.redis.buckets)} buckets (${encodings || 'none'}; hash-max-listpack-entries ${r.redis.listpackMaxEntries ?? '?'})`,
   );
   out.push(
     `  dedup commands per message: ${r.redis.dedupCommandsPerMessage.toFixed(2)} (HMGET + HSET + PEXPIREAT calls ÷ messages; shared server: other clients count too)`,

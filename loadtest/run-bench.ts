@@ -297,6 +297,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     say('gateway: starting adgate serve');
     gateway = await startGatewayProcess({
       ...gatewayEnvFor(names, options, databaseUrl),
+      ADGATE_DEDUP_REDIS_BUCKETS: String(options.dedupBuckets),
       ...(files.profile === undefined
         ? {}
         : {
@@ -658,6 +659,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       redis: {
         keys: footprint.keys,
         hashes: footprint.hashes,
+        buckets: Number(options.gatewayEnv.ADGATE_DEDUP_REDIS_BUCKETS ?? options.dedupBuckets),
         ...(bytesPerKeyUsed === undefined ? {} : { bytesPerKeyUsedMemory: bytesPerKeyUsed }),
         ...(bytesPerKeyUsage === undefined ? {} : { bytesPerKeyMemoryUsage: bytesPerKeyUsage }),
         ...(usedDelta === undefined ? {} : { usedMemoryDelta: usedDelta }),

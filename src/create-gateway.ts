@@ -86,7 +86,13 @@ export async function startGateway(
         windowMs: config.ADGATE_DEDUP_WINDOW_MS,
       },
       log.child({ component: 'dedup' }),
-      (degraded) => metrics.setDedupDegraded(degraded ? 1 : 0),
+      {
+        onDegradedChange: (degraded) => metrics.setDedupDegraded(degraded ? 1 : 0),
+        onBucketFill: (largest, compactLimit) => {
+          metrics.setDedupBucketMaxKeys(largest);
+          metrics.setDedupBucketCompactLimit(compactLimit);
+        },
+      },
     );
     metrics.setDedupDegraded(0);
     const consumer = createBatchConsumer(

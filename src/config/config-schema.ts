@@ -61,7 +61,7 @@ export const envSchema = z
       .regex(/^rediss?:\/\//, 'must be a redis:// URL')
       .default('redis://127.0.0.1:6379'),
     ADGATE_REDIS_KEY_PREFIX: z.string().min(1).default('adgate'),
-    ADGATE_DEDUP_REDIS_BUCKETS: int(1, 65_536)
+    ADGATE_DEDUP_REDIS_BUCKETS: int(1, 16_777_216)
       .default(65_536)
       .refine((n) => (n & (n - 1)) === 0, 'must be a power of two'),
     ADGATE_DEDUP_WINDOW_MS: int(60_000, 365 * DAY_MS).default(8 * DAY_MS),

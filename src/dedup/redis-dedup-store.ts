@@ -15,13 +15,28 @@ interface ScriptCommands {
 export interface DedupStoreSettings {
   readonly url: string;
   readonly prefix: string;
-  /** Hash buckets per generation, a power of two up to 65,536. */
+  /** Hash buckets per generation, a power of two up to 2^24 (README: sizing). */
   readonly buckets: number;
   /** How long a key must be remembered at least (the dedup window). */
   readonly windowMs: number;
   /** The clock that picks the generation; tests move it across windows. */
   readonly now?: () => number;
 }
+
+export interface DedupStoreHooks {
+  /** Redis went away (true) or came back (false). */
+  readonly onDegradedChange?: (degraded: boolean) => void;
+  /**
+   * After each mark: the most keys one bucket of the current generation
+   * holds, and the size past which Redis stores a hash in its large
+   * encoding (hash-max-listpack-entries), where a key costs several times
+   * more memory.
+   */
+  readonly onBucketFill?: (largest: number, compactLimit: number) => void;
+}
+
+// Redis's default hash-max-listpack-entries, used when CONFIG GET is refused.
+const DEFAULT_COMPACT_LIMIT = 512;
 
 export interface DedupStore {
   /**
@@ -48,7 +63,7 @@ export interface DedupStore {
 export function createRedisDedupStore(
   settings: DedupStoreSettings,
   log: Logger,
-  onDegradedChange: (degraded: boolean) => void = () => undefined,
+  hooks: DedupStoreHooks = {},
 ): DedupStore {
   const redis = new Redis(settings.url, {
     lazyConnect: false,
@@ -68,10 +83,42 @@ export function createRedisDedupStore(
     degraded = value;
     if (value) log.warn('Redis unavailable: PostgreSQL alone arbitrates duplicates', { error });
     else log.info('Redis back: fast-path dedup restored');
-    onDegradedChange(value);
+    hooks.onDegradedChange?.(value);
   };
   redis.on('error', (error) => setDegraded(true, error));
-  redis.on('ready', () => setDegraded(false));
+  redis.on('ready', () => {
+    setDegraded(false);
+    void readCompactLimit();
+  });
+
+  // Buckets past the compact limit are not an error, just memory: warn
+  // once per generation with what to change, and report the fill always.
+  let compactLimit = DEFAULT_COMPACT_LIMIT;
+  let warnedGeneration: number | undefined;
+  const readCompactLimit = async () => {
+    try {
+      const reply = (await redis.config('GET', 'hash-max-listpack-entries')) as string[];
+      const value = Number(reply[1]);
+      if (Number.isInteger(value) && value > 0) compactLimit = value;
+    } catch {
+      // Managed Redis services often refuse CONFIG: keep Redis's default.
+    }
+  };
+  const reportFill = (gen: number, largest: number) => {
+    hooks.onBucketFill?.(largest, compactLimit);
+    if (largest <= compactLimit || warnedGeneration === gen) return;
+    warnedGeneration = gen;
+    log.warn(
+      'Redis dedup buckets are past the compact encoding: each key costs several times more memory',
+      {
+        reason: 'dedup_buckets_full',
+        largestBucket: largest,
+        compactLimit,
+        buckets: settings.buckets,
+        advice: 'raise ADGATE_DEDUP_REDIS_BUCKETS (README: sizing the Redis dedup store)',
+      },
+    );
+  };
 
   const now = settings.now ?? Date.now;
   const generation = (nowMs: number) => Math.floor(nowMs / settings.windowMs);
@@ -112,10 +159,20 @@ export function createRedisDedupStore(
       const gen = generation(now());
       const expireAtMs = (gen + 2) * settings.windowMs + 60_000;
       try {
+        let largest = 0;
         for (let i = 0; i < keys.length; i += SCRIPT_CHUNK) {
           const chunk = keys.slice(i, i + SCRIPT_CHUNK);
-          await scripted.adgateRemember(hashPrefix, gen, bits, fieldStart, expireAtMs, ...chunk);
+          const fill = await scripted.adgateRemember(
+            hashPrefix,
+            gen,
+            bits,
+            fieldStart,
+            expireAtMs,
+            ...chunk,
+          );
+          largest = Math.max(largest, fill);
         }
+        reportFill(gen, largest);
       } catch (error) {
         setDegraded(true, error);
       }

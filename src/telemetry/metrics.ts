@@ -77,6 +77,14 @@ export function createMetrics() {
       'adgate_dedup_degraded',
       '1 while Redis is unreachable and PostgreSQL alone arbitrates duplicates',
     ),
+    setDedupBucketMaxKeys: observed(
+      'adgate_dedup_bucket_max_keys',
+      'Most keys one Redis dedup bucket of the current generation holds (at the last mark)',
+    ),
+    setDedupBucketCompactLimit: observed(
+      'adgate_dedup_bucket_compact_limit',
+      "Redis's hash-max-listpack-entries: past it a bucket costs several times more memory per key",
+    ),
     setConsumerLag: observed(
       'adgate_consumer_lag_messages',
       'Messages behind the high watermark, per partition',

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { createRedisDedupStore, type DedupStore } from '../../src/dedup/redis-dedup-store.js';
+import {
+  createRedisDedupStore,
+  type DedupStore,
+  type DedupStoreHooks,
+} from '../../src/dedup/redis-dedup-store.js';
+import { createLogger } from '../../src/telemetry/logger.js';
 import { uniqueName } from '../support/names.js';
 import { quietLog, REDIS_URL } from '../support/services.js';
 
@@ -24,12 +29,18 @@ describe('Redis dedup store (generational hash buckets, real Redis)', () => {
     await redis.quit();
   });
 
-  const open = async (buckets: number, clock: { t: number }) => {
+  const open = async (
+    buckets: number,
+    clock: { t: number },
+    log = quietLog,
+    hooks: DedupStoreHooks = {},
+  ) => {
     const prefix = uniqueName('dd');
     prefixes.push(prefix);
     const store = createRedisDedupStore(
       { url: REDIS_URL, prefix, buckets, windowMs: WINDOW_MS, now: () => clock.t },
-      quietLog,
+      log,
+      hooks,
     );
     stores.push(store);
     // The store fails closed (undefined) until its connection is ready.
@@ -39,7 +50,8 @@ describe('Redis dedup store (generational hash buckets, real Redis)', () => {
     return { store, prefix };
   };
 
-  for (const buckets of [1, 256, 1024, 65_536]) {
+  // 2^20 and 2^24 take the bucket from three bytes of the key.
+  for (const buckets of [1, 256, 1024, 65_536, 2 ** 20, 2 ** 24]) {
     it(`remembers keys and tells them apart (${buckets} buckets)`, async () => {
       const clock = { t: GEN * WINDOW_MS + 5 };
       const { store } = await open(buckets, clock);
@@ -76,5 +88,45 @@ describe('Redis dedup store (generational hash buckets, real Redis)', () => {
     assert.ok(names.length > 200 && names.length <= 256);
     const name = names[0] as string;
     assert.equal(await redis.object('ENCODING', name), 'listpack');
+  });
+
+  it('buckets up to 2^16 are where they were before 2^24 was allowed', async () => {
+    // A deployment that raises its bucket count past 65,536 must not
+    // forget the keys already written: below that, the placement is
+    // unchanged (the top bits of the first two bytes).
+    const clock = { t: GEN * WINDOW_MS };
+    const { prefix, store } = await open(4_096, clock);
+    const key = Buffer.from('abcdef0123456789abcdef0123456789', 'hex');
+    await store.remember([key]);
+    const names = await redis.keys(`${prefix}:dd:${GEN}:*`);
+    assert.deepEqual(names, [`${prefix}:dd:${GEN}:${(0xabcd >> 4).toString(16)}`]);
+    // 12 bits of bucket: the first byte is implied, the field is the other 15.
+    assert.deepEqual(await redis.hkeysBuffer(names[0] as string), [key.subarray(1)]);
+  });
+
+  it('reports the fullest bucket and warns once when buckets are too few', async () => {
+    // Only the fill warnings: the store also warns while it connects.
+    const lines: string[] = [];
+    const log = createLogger('warn', {}, (line) => {
+      if (line.includes('dedup_buckets_full')) lines.push(line);
+    });
+    const fills: { largest: number; limit: number }[] = [];
+    const clock = { t: GEN * WINDOW_MS };
+    const { store } = await open(1, clock, log, {
+      onBucketFill: (largest, limit) => fills.push({ largest, limit }),
+    });
+    const [, configured] = (await redis.config('GET', 'hash-max-listpack-entries')) as string[];
+    const limit = Number(configured);
+    await store.remember(Array.from({ length: 100 }, () => randomBytes(16)));
+    assert.deepEqual(fills.at(-1), { largest: 100, limit });
+    assert.equal(lines.length, 0, 'no warning while the bucket is compact');
+
+    await store.remember(Array.from({ length: limit + 1 }, () => randomBytes(16)));
+    await store.remember(Array.from({ length: 10 }, () => randomBytes(16)));
+    assert.deepEqual(fills.at(-1), { largest: limit + 111, limit });
+    const warnings = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(warnings.length, 1, 'one warning per generation');
+    assert.equal(warnings[0]?.reason, 'dedup_buckets_full');
+    assert.equal(warnings[0]?.largestBucket, limit + 101);
   });
 });

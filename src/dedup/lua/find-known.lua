@@ -6,14 +6,16 @@
 -- Redis server, not on Redis Cluster.
 local prefix, gen = ARGV[1], tonumber(ARGV[2])
 local bits, skip = tonumber(ARGV[3]), tonumber(ARGV[4])
-local divisor = 2 ^ (16 - bits)
+-- The bucket is the key's top `bits` bits (up to 24), from its first three bytes.
+local divisor = 2 ^ (24 - bits)
 local current, previous = prefix .. gen .. ':', prefix .. (gen - 1) .. ':'
 local out = {}
 for i = 5, #ARGV do
   local key = ARGV[i]
   local bucket = 0
   if bits > 0 then
-    bucket = math.floor((string.byte(key, 1) * 256 + string.byte(key, 2)) / divisor)
+    local b1, b2, b3 = string.byte(key, 1, 3)
+    bucket = math.floor((b1 * 65536 + b2 * 256 + b3) / divisor)
   end
   local suffix = string.format('%x', bucket)
   local field = string.sub(key, skip + 1)
