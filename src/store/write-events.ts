@@ -44,11 +44,11 @@ export async function writeEvents(
       preparedClients.add(client);
     }
     await client.query('BEGIN');
-    // Sorted by key: the order in which rows take their locks (see the SQL).
-    const sorted = [...rows].sort((a, b) => Buffer.compare(a.key, b.key));
+    // Unsorted: the SQL takes its locks in key order (ORDER BY), and
+    // PostgreSQL's memcmp sort costs less than a JavaScript one here.
     await pipeline(
       (async function* () {
-        yield encodeCopyRows(sorted);
+        yield encodeCopyRows(rows);
       })(),
       client.query(copyFrom(COPY_STAGING)),
     );
