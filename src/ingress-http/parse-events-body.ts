@@ -1,6 +1,11 @@
 /** One element of a request body, before validation. */
 export type BodyItem =
-  | { readonly ok: true; readonly value: unknown }
+  | {
+      readonly ok: true;
+      readonly value: unknown;
+      /** The event's own text, when the body has one per event (NDJSON). */
+      readonly text?: string;
+    }
   | { readonly ok: false; readonly reason: 'unparsable'; readonly message: string };
 
 export type ParsedBody =
@@ -29,7 +34,9 @@ export function parseEventsBody(contentType: string | undefined, text: string): 
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
       try {
-        items.push({ ok: true, value: JSON.parse(line) });
+        // CRLF line ends: the \r is not part of the event.
+        const eventText = line.endsWith('\r') ? line.slice(0, -1) : line;
+        items.push({ ok: true, value: JSON.parse(eventText), text: eventText });
       } catch (error) {
         items.push({ ok: false, reason: 'unparsable', message: (error as Error).message });
       }

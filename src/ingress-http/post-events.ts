@@ -81,10 +81,11 @@ export function createPostEventsHandler(deps: PostEventsDeps) {
         return;
       }
       // The original JSON goes to Kafka: the sink validates it again, as it
-      // does for producers that write to the topic directly.
+      // does for producers that write to the topic directly. An NDJSON line
+      // is sent as it came, without serialising it again.
       messages.push({
         key: result.event.impression_id,
-        value: JSON.stringify(item.value),
+        value: item.text ?? JSON.stringify(item.value),
         headers: { [SOURCE_HEADER]: auth.key.source },
         timestampMs: receivedAt,
       });

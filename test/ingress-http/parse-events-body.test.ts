@@ -29,4 +29,15 @@ describe('parseEventsBody (SPEC §3)', () => {
     assert.equal(parsed.items[1]?.ok, false);
     assert.equal(parsed.items[2]?.ok, true);
   });
+
+  it("keeps each NDJSON line's own text, which goes to Kafka as it came", () => {
+    const parsed = parseEventsBody('application/x-ndjson', '{"a": 1}\r\n{"b":2}');
+    assert.ok(parsed.ok);
+    assert.deepEqual(
+      parsed.items.map((i) => (i.ok ? i.text : undefined)),
+      ['{"a": 1}', '{"b":2}'],
+    );
+    const json = parseEventsBody('application/json', '[{"a": 1}]');
+    assert.ok(json.ok && json.items[0]?.ok && json.items[0].text === undefined);
+  });
 });
