@@ -38,6 +38,12 @@ export interface PhaseFigures {
   readonly kafkaAck: Latency;
   /** From the message timestamp to the PostgreSQL commit (gateway histogram, interpolated). */
   readonly eventToCommit: Latency;
+  /**
+   * The gateway's own answer time for POST /v1/events (adgate_http_ack_seconds):
+   * beside the client's figure, it shows what the load generator's own
+   * event loop adds.
+   */
+  readonly httpAckGateway: Latency;
   readonly maxLag: number;
   /** Sink flushes in the phase (and its drain): how many, mean messages and mean/p99 duration. */
   readonly flushes: {

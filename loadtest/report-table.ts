@@ -56,6 +56,11 @@ function phaseRows(p: PhaseFigures): string[][] {
     ],
     ['  HTTP ack p50 / p95 / p99', fmtLatency(p.httpAck), `${fmtInt(p.httpAck.count)} requests`],
     [
+      '  HTTP answer p50 / p95 / p99, gateway side',
+      fmtLatency(p.httpAckGateway),
+      'adgate_http_ack_seconds',
+    ],
+    [
       '  Kafka-direct ack p50 / p95 / p99',
       fmtLatency(p.kafkaAck),
       `${fmtInt(p.kafkaAck.count)} sends`,

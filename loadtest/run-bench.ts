@@ -64,8 +64,8 @@ import { verifyTotals } from './verify-outcome.js';
 
 const say = createSay();
 
-function commitLatency(before: Scrape, after: Scrape): Latency {
-  const name = 'adgate_event_commit_latency_seconds';
+/** A gateway latency histogram's quantiles over a phase, in milliseconds. */
+function gatewayLatency(before: Scrape, after: Scrape, name: string): Latency {
   const delta = histogramDelta(histogram(before, name), histogram(after, name));
   const count = delta.at(-1)?.count ?? 0;
   if (count <= 0) return { count: 0 };
@@ -395,7 +395,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         offsetsPerSecond: committedRate(lag.samples, from, ended),
         httpAck: latencyOf(load.http.ackMs),
         kafkaAck: latencyOf(load.kafka.ackMs),
-        eventToCommit: commitLatency(before, after),
+        eventToCommit: gatewayLatency(before, after, 'adgate_event_commit_latency_seconds'),
+        httpAckGateway: gatewayLatency(before, after, 'adgate_http_ack_seconds'),
         maxLag: Math.max(0, ...windowSamples.map((s) => s.end - s.committed)),
         flushes: flushFigures(before, after),
         gatewayCores: proc.cpuSecondsBetween(from, ended) / Math.max(0.001, (ended - from) / 1000),
