@@ -163,11 +163,13 @@ export interface BenchResult {
     readonly encodings: Record<string, number>;
     readonly listpackMaxEntries?: number;
     /**
-     * (HMGET + HSET + PEXPIREAT calls during the run) ÷ messages the sink handled, from INFO
-     * commandstats: what the dedup store costs Redis per message. Other clients of a shared
-     * server add to it.
+     * (HEXISTS + HSET + PEXPIREAT + HLEN calls during the run, the dedup scripts' inner
+     * commands) ÷ messages the sink handled, from INFO commandstats: what the dedup store
+     * costs Redis per message. Other clients of a shared server add to it.
      */
     readonly dedupCommandsPerMessage: number;
+    /** EVALSHA + EVAL calls ÷ messages: the dedup store's round trips per message. */
+    readonly dedupScriptCallsPerMessage: number;
     /** Every command's calls during the gateway's run (INFO commandstats delta). */
     readonly commandCalls: Record<string, number>;
   };

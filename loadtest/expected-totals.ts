@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { type BillingSums, billingKey, type StreamEvent } from './generate-stream.js';
 
 /** A prime below 2^29: weight (< 2^24) × value (< 2^29) stays exact in a double. */
@@ -88,7 +88,8 @@ export class ExpectedTotals {
 
 /** The weight of a billing row: the first 24 bits of the MD5 of its key (see fingerprintSql). */
 export function rowWeight(key: string): number {
-  return createHash('md5').update(key, 'utf8').digest().readUIntBE(0, 3);
+  // One-shot: half the cost of a Hash object, on the load generator's hot path.
+  return hash('md5', key, 'buffer').readUIntBE(0, 3);
 }
 
 /**

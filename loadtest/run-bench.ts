@@ -83,6 +83,12 @@ function gatewayLatency(before: Scrape, after: Scrape, name: string): Latency {
   return { count, p50, p95, p99, ...(atLeast.length > 0 ? { atLeast } : {}) };
 }
 
+/**
+ * The commands the dedup store's scripts run (src/dedup/lua/): INFO
+ * commandstats counts a script's inner calls under their own names.
+ */
+const DEDUP_COMMANDS = ['hexists', 'hset', 'pexpireat', 'hlen'];
+
 /** The stages flushBatch times, in order (src/sink/flush-batch.ts). */
 const SINK_STAGES = ['decode', 'redis_lookup', 'dead_letters', 'postgres_write', 'redis_mark'];
 
@@ -445,7 +451,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const footprint = await dedupFootprint(redis, names.redisPrefix);
     const redisAfter = await usedMemory(redis);
     const calls = commandDelta(callsBefore, await commandCalls(redis));
-    const dedupCalls = ['hmget', 'hset', 'pexpireat'].reduce((a, c) => a + (calls[c] ?? 0), 0);
+    const dedupCalls = DEDUP_COMMANDS.reduce((a, c) => a + (calls[c] ?? 0), 0);
+    const scriptCalls = (calls.evalsha ?? 0) + (calls.eval ?? 0);
     say('gateway: SIGTERM (drain and exit)');
     sink.stop();
     const stopStarted = performance.now();
@@ -670,6 +677,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         ...(footprint.bytesPerHash === undefined ? {} : { bytesPerHash: footprint.bytesPerHash }),
         encodings: footprint.encodings,
         dedupCommandsPerMessage: outcomesTotal > 0 ? dedupCalls / outcomesTotal : 0,
+        dedupScriptCallsPerMessage: outcomesTotal > 0 ? scriptCalls / outcomesTotal : 0,
         commandCalls: calls,
         ...(footprint.listpackMaxEntries === undefined
           ? {}

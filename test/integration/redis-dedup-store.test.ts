@@ -112,7 +112,7 @@ describe('Redis dedup store (generational hash buckets, real Redis)', () => {
     });
     const fills: { largest: number; limit: number }[] = [];
     const clock = { t: GEN * WINDOW_MS };
-    const { store } = await open(1, clock, log, {
+    const { store, prefix } = await open(1, clock, log, {
       onBucketFill: (largest, limit) => fills.push({ largest, limit }),
     });
     const [, configured] = (await redis.config('GET', 'hash-max-listpack-entries')) as string[];
@@ -128,5 +128,9 @@ describe('Redis dedup store (generational hash buckets, real Redis)', () => {
     assert.equal(warnings.length, 1, 'one warning per generation');
     assert.equal(warnings[0]?.reason, 'dedup_buckets_full');
     assert.equal(warnings[0]?.largestBucket, limit + 101);
+    // Marks into a hash that already existed keep the expiry it got when created.
+    const names = await redis.keys(`${prefix}:dd:${GEN}:*`);
+    assert.equal(names.length, 1);
+    assert.equal(await redis.pexpiretime(names[0] as string), (GEN + 2) * WINDOW_MS + 60_000);
   });
 });
