@@ -10,6 +10,9 @@ local bits, skip = tonumber(ARGV[3]), tonumber(ARGV[4])
 local divisor = 2 ^ (24 - bits)
 local current, previous = prefix .. gen .. ':', prefix .. (gen - 1) .. ':'
 local out = {}
+-- Hash names per bucket, built once per call: Lua interns every string it
+-- makes, so concatenating two names per key cost more than the lookups.
+local names = {}
 for i = 5, #ARGV do
   local key = ARGV[i]
   local bucket = 0
@@ -17,13 +20,17 @@ for i = 5, #ARGV do
     local b1, b2, b3 = string.byte(key, 1, 3)
     bucket = math.floor((b1 * 65536 + b2 * 256 + b3) / divisor)
   end
-  local suffix = string.format('%x', bucket)
+  local pair = names[bucket]
+  if pair == nil then
+    local suffix = string.format('%x', bucket)
+    pair = { current .. suffix, previous .. suffix }
+    names[bucket] = pair
+  end
   local field = string.sub(key, skip + 1)
-  if redis.call('HEXISTS', current .. suffix, field) == 1
-    or redis.call('HEXISTS', previous .. suffix, field) == 1 then
-    out[#out + 1] = '1'
+  if redis.call('HEXISTS', pair[1], field) == 1 or redis.call('HEXISTS', pair[2], field) == 1 then
+    out[i - 4] = '1'
   else
-    out[#out + 1] = '0'
+    out[i - 4] = '0'
   end
 end
 return table.concat(out)
