@@ -8,8 +8,9 @@ local bits, skip = tonumber(ARGV[3]), tonumber(ARGV[4])
 -- The bucket is the key's top `bits` bits (up to 24), from its first three bytes.
 local divisor = 2 ^ (24 - bits)
 local base = prefix .. gen .. ':'
--- Fields this call added, per hash it touched.
-local added = {}
+-- Fields this call added, per hash it touched; hash names per bucket,
+-- built once (Lua interns every string it makes).
+local added, names = {}, {}
 for i = 6, #ARGV do
   local key = ARGV[i]
   local bucket = 0
@@ -17,7 +18,11 @@ for i = 6, #ARGV do
     local b1, b2, b3 = string.byte(key, 1, 3)
     bucket = math.floor((b1 * 65536 + b2 * 256 + b3) / divisor)
   end
-  local name = base .. string.format('%x', bucket)
+  local name = names[bucket]
+  if name == nil then
+    name = base .. string.format('%x', bucket)
+    names[bucket] = name
+  end
   added[name] = (added[name] or 0) + redis.call('HSET', name, string.sub(key, skip + 1), '1')
 end
 local largest = 0
