@@ -27,9 +27,8 @@ export function normalizeTimestamp(text: string): NormalizedTimestamp | undefine
   const minute = Number(mi);
   const second = Number(s);
   if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return undefined;
-  // Date.UTC rolls Feb 30 over to Mar 2; reject by checking the day survives.
-  const dayStart = Date.UTC(year, month - 1, day);
-  if (new Date(dayStart).getUTCDate() !== day || day < 1) return undefined;
+  // Feb 30 is not an instant (Date.UTC would roll it over to Mar 2).
+  if (day < 1 || day > daysInMonth(year, month)) return undefined;
   let offsetMinutes = 0;
   if (zulu === undefined) {
     const offH = Number(oh);
@@ -38,8 +37,23 @@ export function normalizeTimestamp(text: string): NormalizedTimestamp | undefine
     offsetMinutes = (sign === '-' ? -1 : 1) * (offH * 60 + offM);
   }
   const millis = frac === undefined ? 0 : Number(frac.slice(0, 3).padEnd(3, '0'));
+  const dayStart = utcDayStart(year, month, day);
   const epochMs = dayStart + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000 + millis;
+  // Already in the normal form (what most producers send): no need to
+  // print it again, which cost as much as all the checks above.
+  if (zulu === 'Z' && text.length === 24 && text[10] === 'T') return { epochMs, iso: text };
   const date = new Date(epochMs);
   if (Number.isNaN(date.getTime())) return undefined;
   return { epochMs, iso: date.toISOString() };
+}
+
+/** Date.UTC, except that it reads years 0-99 as 1900-1999. */
+function utcDayStart(year: number, month: number, day: number): number {
+  if (year >= 100) return Date.UTC(year, month - 1, day);
+  return new Date(0).setUTCFullYear(year, month - 1, day);
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }

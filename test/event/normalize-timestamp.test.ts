@@ -50,4 +50,17 @@ describe('normalizeTimestamp (SPEC §2)', () => {
     assert.ok(normalizeTimestamp('2028-02-29T00:00:00Z'));
     assert.equal(normalizeTimestamp('2027-02-29T00:00:00Z'), undefined);
   });
+
+  it('keeps a timestamp already in the normal form, and its instant', () => {
+    const text = '2026-11-24T01:02:03.456Z';
+    assert.deepEqual(normalizeTimestamp(text), { epochMs: Date.parse(text), iso: text });
+  });
+
+  it('reads years below 100 as they are written, not as 19xx', () => {
+    for (const text of ['0050-06-01T00:00:00Z', '0050-06-01T00:00:00.000Z']) {
+      const ts = normalizeTimestamp(text);
+      assert.equal(ts?.iso, '0050-06-01T00:00:00.000Z', text);
+      assert.equal(ts?.epochMs, Date.parse('0050-06-01T00:00:00.000Z'), text);
+    }
+  });
 });
