@@ -184,7 +184,10 @@ const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'chunk-size',
     value: 'N',
-    fallback: '5000',
+    // Generating a chunk blocks this process's event loop (8-19 ms for
+    // 5,000 events, 3-7 ms for 1,000), and a response that arrives
+    // meanwhile waits: small chunks keep that out of the HTTP latency.
+    fallback: '1000',
     help: 'distinct events generated at a time',
   },
   { name: 'campaigns', value: 'N', fallback: '2000', help: 'distinct campaigns' },
