@@ -38,10 +38,22 @@ export function createKafka(settings: KafkaSettings, log: Logger): Kafka {
       () =>
       ({ level, log: entry }: LogEntry) => {
         const { message, ...fields } = entry;
-        if (level <= logLevel.ERROR) kafkaLog.error(message, fields);
+        // Every deploy and scale-out rebalances the group, and kafkajs
+        // reports the heartbeats refused meanwhile as errors: routine, so
+        // they must not page anyone.
+        if (isRoutineRebalance(fields)) kafkaLog.info(message, fields);
+        else if (level <= logLevel.ERROR) kafkaLog.error(message, fields);
         else kafkaLog.warn(message, fields);
       },
   });
+}
+
+// kafkajs's text for the broker's REBALANCE_IN_PROGRESS (error code 27).
+const REBALANCING_TEXT = 'The group is rebalancing, so a rejoin is needed';
+
+/** Whether a kafkajs log entry is a request refused because the group is rebalancing. */
+export function isRoutineRebalance(fields: Record<string, unknown>): boolean {
+  return fields.error === REBALANCING_TEXT;
 }
 
 export interface TopicSpec {
