@@ -58,6 +58,12 @@ export interface PhaseFigures {
   readonly gatewayCores: number;
   /** Cores this benchmark process used (load generation, sampling). */
   readonly benchCores: number;
+  /** Cores PostgreSQL, Redis and Kafka used over the window (all their processes). */
+  readonly serviceCores: {
+    readonly postgres: number;
+    readonly redis: number;
+    readonly kafka: number;
+  };
   /** Busy share of the whole machine (all processes) over the window. */
   readonly machineBusy: number;
   readonly pausedSeconds: number;

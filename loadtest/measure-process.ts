@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface ProcessSample {
   /** Epoch milliseconds. */
@@ -35,16 +35,9 @@ export function readProcess(pid: number): ProcessReading | undefined {
     if (!/^VmHWM:/m.test(status)) return undefined;
     const kb = (field: string) =>
       Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which may contain spaces, in parentheses.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const utime = Number(fields[11]);
-    const stime = Number(fields[12]);
-    return {
-      rssBytes: kb('VmRSS'),
-      peakRssBytes: kb('VmHWM'),
-      cpuSeconds: (utime + stime) / CLOCK_TICKS,
-    };
+    const cpuSeconds = readCpuSeconds(pid);
+    if (cpuSeconds === undefined) return undefined;
+    return { rssBytes: kb('VmRSS'), peakRssBytes: kb('VmHWM'), cpuSeconds };
   } catch {
     return undefined;
   }
@@ -123,5 +116,116 @@ export class ProcessSampler {
     const window = this.samples.filter((s) => s.t > fromMs && s.t <= toMs);
     if (window.length === 0) return 0;
     return window.reduce((sum, s) => sum + s.machineBusy, 0) / window.length;
+  }
+}
+
+/** The servers the benchmark shares the machine with, by /proc/<pid>/comm. */
+export const SERVICES = { postgres: 'postgres', redis: 'redis-server', kafka: 'java' } as const;
+export type Service = keyof typeof SERVICES;
+
+interface ServiceSample {
+  readonly t: number;
+  /** CPU seconds each service used since the sampler started. */
+  readonly cpuSeconds: Readonly<Record<Service, number>>;
+}
+
+/**
+ * CPU of PostgreSQL, Redis and Kafka (every process of each, by command
+ * name: one PostgreSQL backend per connection), so that the cost of an
+ * event can be split across the whole machine. A process that starts
+ * after the sampler counts from zero; one that lives less than a sample
+ * interval is missed (the gateway's connections live for the run). On a
+ * shared machine other users' processes of the same name count too.
+ */
+export class ServiceSampler {
+  readonly samples: ServiceSample[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  /** Per pid: its service, its CPU seconds when first seen (0 if it started later), its latest. */
+  private readonly pids = new Map<number, { service: Service; base: number; last: number }>();
+  /** Pids of other programs, so that their names are read once. */
+  private readonly others = new Set<number>();
+  private started = false;
+
+  constructor(private readonly everyMs: number) {}
+
+  start(): void {
+    this.sample();
+    this.started = true;
+    this.timer = setInterval(() => this.sample(), this.everyMs);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.sample();
+  }
+
+  /** Mean cores each service used between two instants. */
+  coresBetween(fromMs: number, toMs: number): Record<Service, number> {
+    const at = (t: number) => {
+      let best: ServiceSample | undefined;
+      for (const s of this.samples) if (s.t <= t) best = s;
+      return best ?? this.samples[0];
+    };
+    const a = at(fromMs);
+    const b = at(toMs);
+    const seconds = Math.max(0.001, ((b?.t ?? 0) - (a?.t ?? 0)) / 1000);
+    const cores = { postgres: 0, redis: 0, kafka: 0 };
+    if (a === undefined || b === undefined) return cores;
+    for (const service of Object.keys(cores) as Service[]) {
+      cores[service] = (b.cpuSeconds[service] - a.cpuSeconds[service]) / seconds;
+    }
+    return cores;
+  }
+
+  private sample(): void {
+    let entries: string[];
+    try {
+      entries = readdirSync('/proc');
+    } catch {
+      return;
+    }
+    const byComm = new Map<string, Service>(
+      Object.entries(SERVICES).map(([service, comm]) => [comm, service as Service]),
+    );
+    for (const entry of entries) {
+      const pid = Number(entry);
+      if (!Number.isInteger(pid) || this.others.has(pid)) continue;
+      let known = this.pids.get(pid);
+      if (known === undefined) {
+        let comm: string;
+        try {
+          comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+        } catch {
+          continue;
+        }
+        const service = byComm.get(comm);
+        if (service === undefined) {
+          this.others.add(pid);
+          continue;
+        }
+        const cpu = readCpuSeconds(pid);
+        if (cpu === undefined) continue;
+        known = { service, base: this.started ? 0 : cpu, last: cpu };
+        this.pids.set(pid, known);
+        continue;
+      }
+      const cpu = readCpuSeconds(pid);
+      if (cpu !== undefined) known.last = cpu;
+    }
+    const cpuSeconds = { postgres: 0, redis: 0, kafka: 0 };
+    for (const { service, base, last } of this.pids.values()) cpuSeconds[service] += last - base;
+    this.samples.push({ t: Date.now(), cpuSeconds });
+  }
+}
+
+/** utime + stime of a process so far, in seconds, from /proc/<pid>/stat. */
+function readCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which may contain spaces, in parentheses.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
   }
 }

@@ -84,6 +84,26 @@ function phaseRows(p: PhaseFigures): string[][] {
       `${p.gatewayCores.toFixed(2)} / ${p.benchCores.toFixed(2)} / ${pct(p.machineBusy)}`,
       p.pausedSeconds > 0.5 ? `load paused ${p.pausedSeconds.toFixed(1)} s at --max-lag` : '',
     ],
+    [
+      '  CPU cores: postgres / redis / kafka',
+      `${p.serviceCores.postgres.toFixed(2)} / ${p.serviceCores.redis.toFixed(2)} / ${p.serviceCores.kafka.toFixed(2)}`,
+      '/proc, every process of each',
+    ],
+    [
+      '  CPU µs per message: gateway / bench / postgres / redis / kafka',
+      [
+        p.gatewayCores,
+        p.benchCores,
+        p.serviceCores.postgres,
+        p.serviceCores.redis,
+        p.serviceCores.kafka,
+      ]
+        .map((cores) =>
+          (p.committedPerSecond > 0 ? (cores * 1e6) / p.committedPerSecond : 0).toFixed(0),
+        )
+        .join(' / '),
+      'cores ÷ committed msg/s',
+    ],
   ];
 }
 

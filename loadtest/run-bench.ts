@@ -48,7 +48,7 @@ import {
   sinkOutcomes,
   sumOf,
 } from './measure-metrics.js';
-import { ProcessSampler } from './measure-process.js';
+import { ProcessSampler, ServiceSampler } from './measure-process.js';
 import { commandCalls, commandDelta, dedupFootprint, usedMemory } from './measure-redis.js';
 import { renderHtml } from './report-html.js';
 import { fmtInt, fmtMs, renderTable } from './report-table.js';
@@ -280,6 +280,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   let pool: pg.Pool | undefined;
   let lagSampler: LagSampler | undefined;
   let procSampler: ProcessSampler | undefined;
+  let serviceSampler: ServiceSampler | undefined;
   let sinkSampler: SinkSampler | undefined;
   let progress: Progress | undefined;
   const files = {
@@ -317,6 +318,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     if (pid === undefined) throw new Error('the gateway process has no pid');
     procSampler = new ProcessSampler(pid, options.sampleEveryMs);
     procSampler.start();
+    serviceSampler = new ServiceSampler(options.sampleEveryMs);
+    serviceSampler.start();
     lagSampler = new LagSampler(admin, names.topic, names.group, options.sampleEveryMs);
     lagSampler.start();
     sinkSampler = new SinkSampler(gateway.url, options.sampleEveryMs);
@@ -344,6 +347,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const lag = lagSampler;
     const sink = sinkSampler;
     const proc = procSampler;
+    const services = serviceSampler;
     const prog = progress;
     const gw = gateway;
 
@@ -407,6 +411,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         flushes: flushFigures(before, after),
         gatewayCores: proc.cpuSecondsBetween(from, ended) / Math.max(0.001, (ended - from) / 1000),
         benchCores: (cpu.user + cpu.system) / 1e6 / Math.max(0.001, phaseSeconds),
+        serviceCores: services.coresBetween(from, ended),
         machineBusy: proc.machineBusyBetween(from, ended),
         pausedSeconds: load.pausedMs / 1000,
         lateSends: load.lateSends,
@@ -721,6 +726,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     lagSampler?.stop();
     sinkSampler?.stop();
     procSampler?.stop();
+    serviceSampler?.stop();
     if (gateway && gateway.child.exitCode === null && gateway.child.signalCode === null) {
       await gateway.stop('SIGTERM', 30_000).catch(() => undefined);
       await writeFile(files.gatewayLog, gateway.output()).catch(() => undefined);
