@@ -49,6 +49,17 @@ describe('loadConfig (SPEC §6)', () => {
     assert.match(errorOf({ ADGATE_MIGRATE_ON_START: 'yes' }), /ADGATE_MIGRATE_ON_START/);
   });
 
+  it('takes up to 2^24 Redis dedup buckets (README: sizing), no more', () => {
+    assert.equal(
+      loadConfig({ ADGATE_DEDUP_REDIS_BUCKETS: String(2 ** 24) }).ADGATE_DEDUP_REDIS_BUCKETS,
+      2 ** 24,
+    );
+    assert.match(
+      errorOf({ ADGATE_DEDUP_REDIS_BUCKETS: String(2 ** 25) }),
+      /ADGATE_DEDUP_REDIS_BUCKETS/,
+    );
+  });
+
   it('refuses a dedup window shorter than the acceptance window', () => {
     assert.match(
       errorOf({ ADGATE_DEDUP_WINDOW_MS: '3600000' }),
