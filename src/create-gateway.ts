@@ -83,7 +83,7 @@ export async function startGateway(
         url: config.ADGATE_REDIS_URL,
         prefix: config.ADGATE_REDIS_KEY_PREFIX,
         buckets: config.ADGATE_DEDUP_REDIS_BUCKETS,
-        windowMs: config.ADGATE_DEDUP_WINDOW_MS,
+        windowMs: config.ADGATE_DEDUP_REDIS_WINDOW_MS ?? config.ADGATE_DEDUP_WINDOW_MS,
       },
       log.child({ component: 'dedup' }),
       {

@@ -65,6 +65,9 @@ export const envSchema = z
       .default(65_536)
       .refine((n) => (n & (n - 1)) === 0, 'must be a power of two'),
     ADGATE_DEDUP_WINDOW_MS: int(60_000, 365 * DAY_MS).default(8 * DAY_MS),
+    // How long Redis remembers a key; unset, the whole dedup window. Older
+    // duplicates are still caught, by PostgreSQL (README: sizing).
+    ADGATE_DEDUP_REDIS_WINDOW_MS: int(60_000, 365 * DAY_MS).optional(),
     ADGATE_ACCEPT_PAST_MS: int(0, 365 * DAY_MS).default(7 * DAY_MS),
     ADGATE_ACCEPT_FUTURE_MS: int(0, DAY_MS).default(5 * 60 * 1000),
     ADGATE_BATCH_MAX_EVENTS: int(1, 100_000).default(5_000),
@@ -88,6 +91,17 @@ export const envSchema = z
         path: ['ADGATE_DEDUP_WINDOW_MS'],
         message:
           'must cover the acceptance window (ADGATE_ACCEPT_PAST_MS + ADGATE_ACCEPT_FUTURE_MS), or a late retry could be counted twice',
+      });
+    }
+    if (
+      env.ADGATE_DEDUP_REDIS_WINDOW_MS !== undefined &&
+      env.ADGATE_DEDUP_REDIS_WINDOW_MS > env.ADGATE_DEDUP_WINDOW_MS
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ADGATE_DEDUP_REDIS_WINDOW_MS'],
+        message:
+          'must not exceed ADGATE_DEDUP_WINDOW_MS: Redis would then drop duplicates that PostgreSQL has forgotten, and a flushed Redis would count them',
       });
     }
     let listed: number | undefined;

@@ -17,7 +17,10 @@ export interface DedupStoreSettings {
   readonly prefix: string;
   /** Hash buckets per generation, a power of two up to 2^24 (README: sizing). */
   readonly buckets: number;
-  /** How long a key must be remembered at least (the dedup window). */
+  /**
+   * How long a key must be remembered at least: the dedup window, or less
+   * (ADGATE_DEDUP_REDIS_WINDOW_MS), PostgreSQL catching the older duplicates.
+   */
   readonly windowMs: number;
   /** The clock that picks the generation; tests move it across windows. */
   readonly now?: () => number;
@@ -55,8 +58,8 @@ export interface DedupStore {
  * Redis fast path. A plain string key with a TTL costs Redis about 80
  * bytes; instead keys are grouped into hashes small enough to stay in
  * listpack encoding (≈20 bytes an entry), and expiry works by generation:
- * a generation lasts one dedup window, every key is written to the current
- * one, and a lookup reads the current and the previous. Each hash expires
+ * a generation lasts one window (`windowMs`), every key is written to the
+ * current one, and a lookup reads the current and the previous. Each hash expires
  * two windows after its generation began, so a key lives at least one
  * window and at most two.
  */

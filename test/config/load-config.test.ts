@@ -60,6 +60,18 @@ describe('loadConfig (SPEC §6)', () => {
     );
   });
 
+  it('takes a Redis window up to the dedup window, not beyond', () => {
+    assert.equal(loadConfig({}).ADGATE_DEDUP_REDIS_WINDOW_MS, undefined);
+    assert.equal(
+      loadConfig({ ADGATE_DEDUP_REDIS_WINDOW_MS: '3600000' }).ADGATE_DEDUP_REDIS_WINDOW_MS,
+      3_600_000,
+    );
+    assert.match(
+      errorOf({ ADGATE_DEDUP_REDIS_WINDOW_MS: String(9 * 86_400_000) }),
+      /ADGATE_DEDUP_REDIS_WINDOW_MS: must not exceed ADGATE_DEDUP_WINDOW_MS/,
+    );
+  });
+
   it('refuses a dedup window shorter than the acceptance window', () => {
     assert.match(
       errorOf({ ADGATE_DEDUP_WINDOW_MS: '3600000' }),

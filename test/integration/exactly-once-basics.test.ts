@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
 import { DEV_KEY, impression, postEvents } from '../support/events.js';
 import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js';
 import { createTestPipeline, produceRaw, type TestPipeline } from '../support/pipeline.js';
+import { REDIS_URL } from '../support/services.js';
 import { waitFor } from '../support/wait-for.js';
 
 describe('exactly once: HTTP and Kafka ingress into one row', () => {
@@ -53,5 +55,45 @@ describe('exactly once: HTTP and Kafka ingress into one row', () => {
     assert.equal(body.rows.length, 1);
     assert.equal(body.rows[0]?.impressions, 1);
     assert.equal(body.rows[0]?.cost_micros, '1000');
+  });
+});
+
+describe('a Redis window shorter than the dedup window', () => {
+  const REDIS_WINDOW_MS = 60_000;
+  let pipeline: TestPipeline;
+  let gateway: GatewayProcess;
+  const redis = new Redis(REDIS_URL);
+
+  before(async () => {
+    pipeline = await createTestPipeline({
+      env: { ADGATE_DEDUP_REDIS_WINDOW_MS: String(REDIS_WINDOW_MS) },
+    });
+    gateway = await startGatewayProcess(pipeline.env);
+  });
+  after(async () => {
+    await gateway?.stop('SIGTERM');
+    const keys = await redis.keys(`${pipeline?.env.ADGATE_REDIS_KEY_PREFIX}:dd:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+    await pipeline?.cleanup();
+  });
+
+  it('keeps keys in Redis by generations of ADGATE_DEDUP_REDIS_WINDOW_MS', async () => {
+    const before = Math.floor(Date.now() / REDIS_WINDOW_MS);
+    const response = await postEvents(gateway.url, impression(`imp-rw-${Date.now()}`));
+    assert.equal(response.status, 202);
+    await waitFor('the event committed', async () => (await pipeline.committedTotal()) === 1n);
+    const after = Math.floor(Date.now() / REDIS_WINDOW_MS);
+    const names = await redis.keys(`${pipeline.env.ADGATE_REDIS_KEY_PREFIX}:dd:*`);
+    assert.equal(names.length, 1, 'one bucket holds the one key');
+    const generation = Number((names[0] as string).split(':').at(-2));
+    assert.ok(
+      generation >= before && generation <= after,
+      `generation ${generation} counts minutes (${before}..${after}), not dedup windows`,
+    );
+    assert.equal(
+      await redis.pexpiretime(names[0] as string),
+      (generation + 2) * REDIS_WINDOW_MS + 60_000,
+    );
   });
 });
