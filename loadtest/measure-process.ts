@@ -101,13 +101,8 @@ export class ProcessSampler {
 
   /** CPU seconds the process used between two instants, from the samples. */
   cpuSecondsBetween(fromMs: number, toMs: number): number {
-    const at = (t: number) => {
-      let best: ProcessSample | undefined;
-      for (const s of this.samples) if (s.t <= t) best = s;
-      return best ?? this.samples[0];
-    };
-    const a = at(fromMs);
-    const b = at(toMs);
+    const a = sampleAt(this.samples, fromMs);
+    const b = sampleAt(this.samples, toMs);
     return a && b ? b.cpuSeconds - a.cpuSeconds : 0;
   }
 
@@ -117,6 +112,16 @@ export class ProcessSampler {
     if (window.length === 0) return 0;
     return window.reduce((sum, s) => sum + s.machineBusy, 0) / window.length;
   }
+}
+
+/** The last sample taken at or before `t` (the first one when none was). */
+function sampleAt<T extends { readonly t: number }>(
+  samples: readonly T[],
+  t: number,
+): T | undefined {
+  let best: T | undefined;
+  for (const s of samples) if (s.t <= t) best = s;
+  return best ?? samples[0];
 }
 
 /** The servers the benchmark shares the machine with, by /proc/<pid>/comm. */
@@ -161,13 +166,8 @@ export class ServiceSampler {
 
   /** Mean cores each service used between two instants. */
   coresBetween(fromMs: number, toMs: number): Record<Service, number> {
-    const at = (t: number) => {
-      let best: ServiceSample | undefined;
-      for (const s of this.samples) if (s.t <= t) best = s;
-      return best ?? this.samples[0];
-    };
-    const a = at(fromMs);
-    const b = at(toMs);
+    const a = sampleAt(this.samples, fromMs);
+    const b = sampleAt(this.samples, toMs);
     const seconds = Math.max(0.001, ((b?.t ?? 0) - (a?.t ?? 0)) / 1000);
     const cores = { postgres: 0, redis: 0, kafka: 0 };
     if (a === undefined || b === undefined) return cores;
