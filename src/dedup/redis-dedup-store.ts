@@ -59,9 +59,9 @@ export interface DedupStore {
  * bytes; instead keys are grouped into hashes small enough to stay in
  * listpack encoding (≈20 bytes an entry), and expiry works by generation:
  * a generation lasts one window (`windowMs`), every key is written to the
- * current one, and a lookup reads the current and the previous. Each hash expires
- * two windows after its generation began, so a key lives at least one
- * window and at most two.
+ * current one, and a lookup reads the current and the previous. Each hash
+ * expires two windows after its generation began, so a key lives at least
+ * one window and at most two.
  */
 export function createRedisDedupStore(
   settings: DedupStoreSettings,

@@ -47,7 +47,7 @@ export function normalizeTimestamp(text: string): NormalizedTimestamp | undefine
   return { epochMs, iso: date.toISOString() };
 }
 
-/** Date.UTC, except that it reads years 0-99 as 1900-1999. */
+/** Date.UTC without its quirk of reading years 0-99 as 1900-1999. */
 function utcDayStart(year: number, month: number, day: number): number {
   if (year >= 100) return Date.UTC(year, month - 1, day);
   return new Date(0).setUTCFullYear(year, month - 1, day);
