@@ -44,6 +44,11 @@ export interface PhaseFigures {
    * event loop adds.
    */
   readonly httpAckGateway: Latency;
+  /**
+   * How late the gateway's 20 ms timer fired (adgate_event_loop_lag_seconds):
+   * the wait its own busy event loop adds to every request and callback.
+   */
+  readonly eventLoopLag: Latency;
   readonly maxLag: number;
   /** Sink flushes in the phase (and its drain): how many, mean messages and mean/p99 duration. */
   readonly flushes: {

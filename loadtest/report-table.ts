@@ -61,6 +61,11 @@ function phaseRows(p: PhaseFigures): string[][] {
       'adgate_http_ack_seconds',
     ],
     [
+      '  event-loop lag p50 / p95 / p99, gateway',
+      fmtLatency(p.eventLoopLag),
+      'adgate_event_loop_lag_seconds',
+    ],
+    [
       '  Kafka-direct ack p50 / p95 / p99',
       fmtLatency(p.kafkaAck),
       `${fmtInt(p.kafkaAck.count)} sends`,

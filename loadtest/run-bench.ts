@@ -407,6 +407,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         kafkaAck: latencyOf(load.kafka.ackMs),
         eventToCommit: gatewayLatency(before, after, 'adgate_event_commit_latency_seconds'),
         httpAckGateway: gatewayLatency(before, after, 'adgate_http_ack_seconds'),
+        eventLoopLag: gatewayLatency(before, after, 'adgate_event_loop_lag_seconds'),
         maxLag: Math.max(0, ...windowSamples.map((s) => s.end - s.committed)),
         flushes: flushFigures(before, after),
         gatewayCores: proc.cpuSecondsBetween(from, ended) / Math.max(0.001, (ended - from) / 1000),

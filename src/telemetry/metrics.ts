@@ -1,6 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { watchEventLoopLag } from './watch-event-loop-lag.js';
 
 const LATENCY_BUCKETS_S = [
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
@@ -34,6 +35,13 @@ export function createMetrics() {
       gauges.set(name, points);
     };
   };
+
+  const eventLoopLag = meter.createHistogram('adgate_event_loop_lag_seconds', {
+    description:
+      'How late a 20 ms timer fires: time the event loop spent busy while requests and callbacks waited',
+    advice: { explicitBucketBoundaries: LATENCY_BUCKETS_S },
+  });
+  const stopLagWatch = watchEventLoopLag((seconds) => eventLoopLag.record(seconds));
 
   return {
     httpRequests: meter.createCounter('adgate_http_requests', {
@@ -101,6 +109,7 @@ export function createMetrics() {
       return serializer.serialize(resourceMetrics);
     },
     async shutdown(): Promise<void> {
+      stopLagWatch();
       await provider.shutdown();
     },
   };
