@@ -1,6 +1,6 @@
 import type { Check, Latency, Target } from './bench-result.js';
 import { escapeHtml, type Line, lineChart, type Mark, rates, type Span } from './report-html.js';
-import { fmtInt, fmtMs, table, targetsTable } from './report-table.js';
+import { fmtInt, fmtMs, table, targetsTable, verificationLines } from './report-table.js';
 import type { RestartPhase } from './rolling-options.js';
 
 export interface DrainStepTime {
@@ -273,18 +273,7 @@ export function renderRollingTable(r: RollingResult): string {
   out.push(
     `final drain: ${r.finalDrain.drained ? 'committed the topic end' : `NOT drained, lag ${fmtInt(r.finalDrain.lag)}`} ${secs(r.finalDrain.seconds)} after the load stopped`,
   );
-  out.push('');
-  out.push(`verification: ${r.pass ? 'PASS' : 'FAIL'}`);
-  out.push(
-    table(
-      r.checks.map((c) => [
-        c.ok ? '  ok  ' : '  FAIL',
-        c.name,
-        `expected ${c.expected}, found ${c.actual}`,
-      ]),
-    ),
-  );
-  for (const d of r.differences) out.push(`  - ${d}`);
+  out.push('', verificationLines(r.pass, r.checks, r.differences));
   return out.join('\n');
 }
 

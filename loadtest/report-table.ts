@@ -1,4 +1,4 @@
-import type { BenchResult, Latency, PhaseFigures, Target } from './bench-result.js';
+import type { BenchResult, Check, Latency, PhaseFigures, Target } from './bench-result.js';
 
 export const fmtInt = (n: number | undefined): string =>
   n === undefined || !Number.isFinite(n) ? '–' : Math.round(n).toLocaleString('en-US');
@@ -24,6 +24,24 @@ export function targetsTable(targets: readonly Target[]): string {
       t.met === undefined ? 'n/a' : t.met ? 'yes' : 'NO',
     ]),
   ]);
+}
+
+/** The verdict, each check, and every difference found (the benchmark and the rolling restart alike). */
+export function verificationLines(
+  pass: boolean,
+  checks: readonly Check[],
+  differences: readonly string[],
+): string {
+  const rows = checks.map((c) => [
+    c.ok ? '  ok  ' : '  FAIL',
+    c.name,
+    `expected ${c.expected}, found ${c.actual}`,
+  ]);
+  return [
+    `verification: ${pass ? 'PASS' : 'FAIL'}`,
+    table(rows),
+    ...differences.map((d) => `  - ${d}`),
+  ].join('\n');
 }
 
 export function table(rows: readonly (readonly string[])[]): string {
@@ -171,17 +189,6 @@ export function renderTable(r: BenchResult): string {
         ', ',
       )}), ${fmtInt(r.stream.malformed)} malformed, ${fmtInt(r.stream.messagesInTopic)} messages in the topic`,
   );
-  out.push('');
-  out.push(`verification: ${r.pass ? 'PASS' : 'FAIL'}`);
-  out.push(
-    table(
-      r.checks.map((c) => [
-        c.ok ? '  ok  ' : '  FAIL',
-        c.name,
-        `expected ${c.expected}, found ${c.actual}`,
-      ]),
-    ),
-  );
-  for (const d of r.differences) out.push(`  - ${d}`);
+  out.push('', verificationLines(r.pass, r.checks, r.differences));
   return out.join('\n');
 }

@@ -54,7 +54,7 @@ import { StreamRouter } from './route-stream.js';
  * measured throughout; at the end the counts are verified exactly.
  */
 import { runBenchCli } from './run-cli.js';
-import { verifyTotals } from './verify-outcome.js';
+import { postgresCheck, verifyTotals } from './verify-outcome.js';
 
 const say = createSay();
 
@@ -500,12 +500,7 @@ export async function runRolling(options: RollingOptions): Promise<RollingResult
     const http = finalLoad.http;
     const failed = Object.values(http.failed).reduce((a, b) => a + b, 0);
     const checks: Check[] = [
-      {
-        name: 'PostgreSQL matches the generator (types, keys once, billing sums, fingerprint, invariant)',
-        expected: `${fmtInt(expected.distinct)} distinct events, no difference`,
-        actual: `${fmtInt(verdict.actual.distinct)} events, ${verdict.differences.length} differences`,
-        ok: verdict.pass,
-      },
+      postgresCheck(expected.distinct, verdict),
       {
         name: 'every request acknowledged (202/422), none given up on',
         expected: '0 given up',

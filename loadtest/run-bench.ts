@@ -60,7 +60,7 @@ import { StreamRouter } from './route-stream.js';
  * drain, verification, the per-event baseline, the report.
  */
 import { runBenchCli } from './run-cli.js';
-import { verifyTotals } from './verify-outcome.js';
+import { postgresCheck, verifyTotals } from './verify-outcome.js';
 
 const say = createSay();
 
@@ -486,12 +486,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const kafkaFailed = sum((l) => l.kafka.failed);
     const outcomes = sinkOutcomes(finalScrape);
     const checks: Check[] = [
-      {
-        name: 'PostgreSQL matches the generator (types, keys once, billing sums, fingerprint, invariant)',
-        expected: `${fmtInt(expected.distinct)} distinct events, no difference`,
-        actual: `${fmtInt(verdict.actual.distinct)} events, ${verdict.differences.length} differences`,
-        ok: verdict.pass,
-      },
+      postgresCheck(expected.distinct, verdict),
       {
         name: 'DLQ holds every malformed message sent via Kafka',
         expected:

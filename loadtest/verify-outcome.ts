@@ -1,15 +1,27 @@
 import type pg from 'pg';
+import type { Check } from './bench-result.js';
 import {
   type BillingFingerprint,
   type ExpectedTotals,
   FINGERPRINT_SQL,
 } from './expected-totals.js';
 import { billingKey, type ExpectedOutcome } from './generate-stream.js';
+import { fmtInt } from './report-table.js';
 
 export interface Verdict {
   readonly pass: boolean;
   readonly differences: readonly string[];
   readonly actual: { distinct: number; byType: Record<string, number>; billingRows: number };
+}
+
+/** The verdict as a report's first check (the benchmark and the rolling restart alike). */
+export function postgresCheck(expectedDistinct: number, verdict: Verdict): Check {
+  return {
+    name: 'PostgreSQL matches the generator (types, keys once, billing sums, fingerprint, invariant)',
+    expected: `${fmtInt(expectedDistinct)} distinct events, no difference`,
+    actual: `${fmtInt(verdict.actual.distinct)} events, ${verdict.differences.length} differences`,
+    ok: verdict.pass,
+  };
 }
 
 /** Events per type against the expected counts, and every key stored once. */
