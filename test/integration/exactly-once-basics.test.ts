@@ -56,6 +56,32 @@ describe('exactly once: HTTP and Kafka ingress into one row', () => {
     assert.equal(body.rows[0]?.impressions, 1);
     assert.equal(body.rows[0]?.cost_micros, '1000');
   });
+
+  it('a request larger than one Kafka produce request lands whole, each event once', async () => {
+    // 5,000 events of ≈ 400 bytes: several produce requests (kafka-client.ts
+    // caps one at 256 KiB), sent one after another before the 202.
+    const prefix = `imp-big-${Date.now()}`;
+    const events = Array.from({ length: 5_000 }, (_, i) => ({
+      ...impression(`${prefix}-${i}`, { campaign_id: 'camp-big' }),
+      attributes: { placement: 'x'.repeat(120), slot: String(i) },
+    }));
+    const bytes = Buffer.byteLength(JSON.stringify(events));
+    assert.ok(bytes > 4 * 256 * 1024, `the body (${bytes} bytes) spans several produce requests`);
+    const committedBefore = await pipeline.committedTotal();
+    const res = await postEvents(gateway.url, events);
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    assert.deepEqual(res.body, { accepted: 5_000, rejected: [] });
+
+    await waitFor(
+      'the 5,000 messages committed',
+      async () => (await pipeline.committedTotal()) === committedBefore + 5_000n,
+    );
+    const { rows } = await pipeline.db.pool.query<{ n: number; distinct_ids: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT impression_id)::int AS distinct_ids
+         FROM ad_events WHERE campaign_id = 'camp-big'`,
+    );
+    assert.deepEqual(rows, [{ n: 5_000, distinct_ids: 5_000 }]);
+  });
 });
 
 describe('a Redis window shorter than the dedup window', () => {
