@@ -163,11 +163,18 @@ export interface BenchResult {
     readonly hashes: number;
     /** ADGATE_DEDUP_REDIS_BUCKETS of the gateway under test. */
     readonly buckets: number;
-    /** (used_memory after − before) ÷ keys: what the brief asks; other tenants of the server add noise. */
+    /** INFO used_memory the dedup keys hold ÷ keys: what the brief asks. */
     readonly bytesPerKeyUsedMemory?: number;
     /** MEMORY USAGE of the run's own hashes ÷ keys: immune to other tenants. */
     readonly bytesPerKeyMemoryUsage?: number;
-    readonly usedMemoryDelta?: number;
+    /** used_memory the run's dedup keys hold, in bytes. */
+    readonly dedupUsedMemoryBytes?: number;
+    /**
+     * 'freed by DEL': used_memory just before and after deleting them;
+     * 'delta across the run' (with --keep): before the gateway started and
+     * after it finished, which other clients of a shared server disturb.
+     */
+    readonly usedMemoryMethod: 'freed by DEL' | 'delta across the run';
     /** Bytes per additional key (slope of MEMORY USAGE against HLEN): the cost at scale. */
     readonly marginalBytesPerKey?: number;
     readonly bytesPerHash?: number;

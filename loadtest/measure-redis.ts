@@ -121,6 +121,19 @@ function leastSquares(
   return { slope, intercept: my - slope * mx };
 }
 
+/**
+ * What the keys under a pattern hold by INFO memory: used_memory just before
+ * and just after deleting them. A delta across the whole run would also
+ * count what the server freed or took for others meanwhile (another run's
+ * cleanup, its own dict resizing) and has come out negative.
+ */
+export async function usedMemoryFreedByDeleting(redis: Redis, pattern: string): Promise<number> {
+  const keys = await keysUnder(redis, pattern);
+  const before = await usedMemory(redis);
+  for (let i = 0; i < keys.length; i += 1_000) await redis.del(...keys.slice(i, i + 1_000));
+  return before - (await usedMemory(redis));
+}
+
 /** Deletes every key under a prefix (the run's own; DEL, so that used_memory drops at once). */
 export async function deleteUnder(redis: Redis, pattern: string): Promise<number> {
   const keys = await keysUnder(redis, pattern);

@@ -180,7 +180,7 @@ export function renderTable(r: BenchResult): string {
     `  dedup commands per message: ${r.redis.dedupCommandsPerMessage.toFixed(2)} inside scripts (HEXISTS + HSET + PEXPIREAT + HLEN), ${(r.redis.dedupScriptCallsPerMessage * 1000).toFixed(2)} script calls per 1,000 messages (shared server: other clients count too)`,
   );
   out.push(
-    `  bytes/key: ${r.redis.bytesPerKeyUsedMemory?.toFixed(1) ?? '–'} (used_memory delta, shared server: noisy), ${r.redis.bytesPerKeyMemoryUsage?.toFixed(1) ?? '–'} (MEMORY USAGE of the run's hashes), ${r.redis.marginalBytesPerKey?.toFixed(1) ?? '–'} per extra key + ${fmtInt(r.redis.bytesPerHash)} per hash (fit)`,
+    `  bytes/key: ${r.redis.bytesPerKeyUsedMemory?.toFixed(1) ?? '–'} (INFO used_memory, ${r.redis.usedMemoryMethod}), ${r.redis.bytesPerKeyMemoryUsage?.toFixed(1) ?? '–'} (MEMORY USAGE of the run's hashes), ${r.redis.marginalBytesPerKey?.toFixed(1) ?? '–'} per extra key + ${fmtInt(r.redis.bytesPerHash)} per hash (fit)`,
   );
   out.push(
     `stream: ${fmtInt(r.stream.distinct)} distinct events (${Object.entries(r.stream.byType)

@@ -49,7 +49,13 @@ import {
   sumOf,
 } from './measure-metrics.js';
 import { ProcessSampler, ServiceSampler } from './measure-process.js';
-import { commandCalls, commandDelta, dedupFootprint, usedMemory } from './measure-redis.js';
+import {
+  commandCalls,
+  commandDelta,
+  dedupFootprint,
+  usedMemory,
+  usedMemoryFreedByDeleting,
+} from './measure-redis.js';
 import { renderHtml } from './report-html.js';
 import { fmtInt, fmtMs, renderTable } from './report-table.js';
 import { StreamRouter } from './route-stream.js';
@@ -455,7 +461,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const outcomesTotal = sinkOutcomes(finalScrape).total;
     proc.sample();
     const footprint = await dedupFootprint(redis, names.redisPrefix);
-    const redisAfter = await usedMemory(redis);
+    // The dedup keys' own memory: what deleting them frees. With --keep they
+    // stay, and only the noisier delta across the whole run is left.
+    const usedMemoryMethod = options.keep ? 'delta across the run' : 'freed by DEL';
+    const dedupUsedBytes = options.keep
+      ? (await usedMemory(redis)) - redisBefore
+      : await usedMemoryFreedByDeleting(redis, `${names.redisPrefix}:dd:*`);
     const calls = commandDelta(callsBefore, await commandCalls(redis));
     const dedupCalls = DEDUP_COMMANDS.reduce((a, c) => a + (calls[c] ?? 0), 0);
     const scriptCalls = (calls.evalsha ?? 0) + (calls.eval ?? 0);
@@ -567,12 +578,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       baseline && baseline.perSecond > 0 ? sustained / baseline.perSecond : undefined;
     const ratioToSlowest = slowest ? sustained / slowest.perSecond : undefined;
     const peakRss = proc.lastReading ? proc.lastReading.peakRssBytes / 1048576 : undefined;
-    const usedDelta =
-      Number.isFinite(redisBefore) && Number.isFinite(redisAfter)
-        ? redisAfter - redisBefore
-        : undefined;
     const bytesPerKeyUsed =
-      usedDelta !== undefined && footprint.keys > 0 ? usedDelta / footprint.keys : undefined;
+      Number.isFinite(dedupUsedBytes) && footprint.keys > 0
+        ? dedupUsedBytes / footprint.keys
+        : undefined;
     const bytesPerKeyUsage = footprint.keys > 0 ? footprint.bytes / footprint.keys : undefined;
     const targets: Target[] = [
       {
@@ -612,10 +621,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         met: peakRss === undefined ? undefined : peakRss <= 300,
       },
       {
-        name: 'Redis bytes per dedup key (used_memory delta)',
+        name: 'Redis bytes per dedup key (INFO used_memory)',
         target: '≤ 40',
         value: `${bytesPerKeyUsed?.toFixed(1) ?? '–'} (MEMORY USAGE ${bytesPerKeyUsage?.toFixed(1) ?? '–'}, marginal ${footprint.marginalBytesPerKey?.toFixed(1) ?? '–'})`,
-        met: bytesPerKeyUsed === undefined ? undefined : bytesPerKeyUsed <= 40,
+        // Zero or less is no measurement: something else freed memory meanwhile.
+        met:
+          bytesPerKeyUsed === undefined || bytesPerKeyUsed <= 0 ? undefined : bytesPerKeyUsed <= 40,
       },
     ];
 
@@ -671,7 +682,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         buckets: Number(options.gatewayEnv.ADGATE_DEDUP_REDIS_BUCKETS ?? options.dedupBuckets),
         ...(bytesPerKeyUsed === undefined ? {} : { bytesPerKeyUsedMemory: bytesPerKeyUsed }),
         ...(bytesPerKeyUsage === undefined ? {} : { bytesPerKeyMemoryUsage: bytesPerKeyUsage }),
-        ...(usedDelta === undefined ? {} : { usedMemoryDelta: usedDelta }),
+        ...(Number.isFinite(dedupUsedBytes) ? { dedupUsedMemoryBytes: dedupUsedBytes } : {}),
+        usedMemoryMethod,
         ...(footprint.marginalBytesPerKey === undefined
           ? {}
           : { marginalBytesPerKey: footprint.marginalBytesPerKey }),
