@@ -128,9 +128,8 @@ function leastSquares(
  * cleanup, its own dict resizing) and has come out negative.
  */
 export async function usedMemoryFreedByDeleting(redis: Redis, pattern: string): Promise<number> {
-  const keys = await keysUnder(redis, pattern);
   const before = await usedMemory(redis);
-  for (let i = 0; i < keys.length; i += 1_000) await redis.del(...keys.slice(i, i + 1_000));
+  await deleteUnder(redis, pattern);
   return before - (await usedMemory(redis));
 }
 
