@@ -26,30 +26,30 @@ set -euo pipefail
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_DIR="$(cd "$SCRIPT_DIR/.." && pwd)"
 
-ADGATE_STACK_DIR="${ADGATE_STACK_DIR:-$REPO_DIR/.cache/stack}"
+STACK_DIR="${STACK_DIR:-$REPO_DIR/.cache/stack}"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 KAFKA_HEAP="${KAFKA_HEAP:-512m}"
 PGPORT="${PGPORT:-5432}"
 REDIS_PORT="${REDIS_PORT:-6379}"
-ADGATE_DB="${ADGATE_DB:-adgate}"
+STACK_DB="${STACK_DB:-adgate}"
 KAFKA_START_TIMEOUT_S="${KAFKA_START_TIMEOUT_S:-90}"
 KAFKA_STOP_TIMEOUT_S="${KAFKA_STOP_TIMEOUT_S:-60}"
 
 HOST=127.0.0.1
-KAFKA_HOME="$ADGATE_STACK_DIR/kafka-$KAFKA_VERSION"
+KAFKA_HOME="$STACK_DIR/kafka-$KAFKA_VERSION"
 KAFKA_LIBS="$KAFKA_HOME/libs"
 KAFKA_LIBS_MARKER="$KAFKA_LIBS/.adgate-complete"
-KAFKA_DATA="$ADGATE_STACK_DIR/kafka-data"
-KAFKA_CONFIG="$ADGATE_STACK_DIR/server.properties"
-KAFKA_LOG4J_CONFIG="$ADGATE_STACK_DIR/log4j2.xml"
-KAFKA_PID_FILE="$ADGATE_STACK_DIR/kafka.pid"
-KAFKA_VERSION_FILE="$ADGATE_STACK_DIR/kafka.version"
-LOG_DIR="$ADGATE_STACK_DIR/logs"
+KAFKA_DATA="$STACK_DIR/kafka-data"
+KAFKA_CONFIG="$STACK_DIR/server.properties"
+KAFKA_LOG4J_CONFIG="$STACK_DIR/log4j2.xml"
+KAFKA_PID_FILE="$STACK_DIR/kafka.pid"
+KAFKA_VERSION_FILE="$STACK_DIR/kafka.version"
+LOG_DIR="$STACK_DIR/logs"
 KAFKA_LOG="$LOG_DIR/kafka.log"
 KAFKA_CONSOLE_LOG="$LOG_DIR/kafka-console.log"
-REDIS_PID_FILE="$ADGATE_STACK_DIR/redis.pid"
-PG_STARTED_MARKER="$ADGATE_STACK_DIR/postgres.started"
+REDIS_PID_FILE="$STACK_DIR/redis.pid"
+PG_STARTED_MARKER="$STACK_DIR/postgres.started"
 PROBE="$SCRIPT_DIR/kafka-probe.mjs"
 POM="$SCRIPT_DIR/kafka/pom.xml"
 
@@ -62,19 +62,19 @@ usage() {
 usage: scripts/stack.sh up|down|status|--help
 
   up      start (or reuse) Kafka $KAFKA_VERSION (KRaft, single node), PostgreSQL
-          and Redis on $HOST, and create the database "\$ADGATE_DB". Idempotent.
+          and Redis on $HOST, and create the database "\$STACK_DB". Idempotent.
   down    stop what 'up' started (Kafka; PostgreSQL/Redis only if 'up' started
           them). Never stops services it did not start.
   status  one line per component; exit 0 if all are up, 3 otherwise.
 
 environment (defaults):
-  ADGATE_STACK_DIR=$REPO_DIR/.cache/stack
+  STACK_DIR=$REPO_DIR/.cache/stack
   KAFKA_PORT=9092 KAFKA_CONTROLLER_PORT=9093 KAFKA_HEAP=512m
   KAFKA_START_TIMEOUT_S=90 KAFKA_STOP_TIMEOUT_S=60
-  PGPORT=5432 REDIS_PORT=6379 ADGATE_DB=adgate
+  PGPORT=5432 REDIS_PORT=6379 STACK_DB=adgate
 
-files: jars in \$ADGATE_STACK_DIR/kafka-$KAFKA_VERSION/libs, broker log in
-\$ADGATE_STACK_DIR/logs/kafka.log, data in \$ADGATE_STACK_DIR/kafka-data.
+files: jars in \$STACK_DIR/kafka-$KAFKA_VERSION/libs, broker log in
+\$STACK_DIR/logs/kafka.log, data in \$STACK_DIR/kafka-data.
 EOF
 }
 
@@ -86,7 +86,7 @@ validate_env() {
     is_uint "${!v}" || die "$v must be a number (got '${!v}')"
   done
   [[ "$KAFKA_HEAP" =~ ^[0-9]+[kKmMgG]?$ ]] || die "KAFKA_HEAP must look like 512m (got '$KAFKA_HEAP')"
-  [[ "$ADGATE_DB" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "ADGATE_DB must be a plain identifier (got '$ADGATE_DB')"
+  [[ "$STACK_DB" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "STACK_DB must be a plain identifier (got '$STACK_DB')"
   [[ "$KAFKA_PORT" != "$KAFKA_CONTROLLER_PORT" ]] || die "KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ"
 }
 
@@ -364,7 +364,7 @@ kafka_up() {
   local -a jvm_args
   mapfile -t jvm_args < <(kafka_broker_jvm_args)
   (
-    cd "$ADGATE_STACK_DIR"
+    cd "$STACK_DIR"
     exec setsid nohup java "${jvm_args[@]}" kafka.Kafka "$KAFKA_CONFIG"
   ) </dev/null >>"$KAFKA_CONSOLE_LOG" 2>&1 &
   started=$!
@@ -479,11 +479,11 @@ pg_up() {
     pg_psql -c "CREATE ROLE \"$me\" LOGIN SUPERUSER"
   fi
 
-  if [[ "$(pg_psql -tAc "select 1 from pg_database where datname = '$ADGATE_DB'")" != 1 ]]; then
-    log "postgres: creating database $ADGATE_DB"
-    pg_psql -c "CREATE DATABASE \"$ADGATE_DB\""
+  if [[ "$(pg_psql -tAc "select 1 from pg_database where datname = '$STACK_DB'")" != 1 ]]; then
+    log "postgres: creating database $STACK_DB"
+    pg_psql -c "CREATE DATABASE \"$STACK_DB\""
   fi
-  log "postgres: ready on $HOST:$PGPORT (database $ADGATE_DB)"
+  log "postgres: ready on $HOST:$PGPORT (database $STACK_DB)"
 }
 
 pg_down() {
@@ -504,8 +504,8 @@ pg_status() {
   if pg_ready; then
     if pg_psql -tAc 'select 1' >/dev/null 2>&1; then
       local has
-      has="$(pg_psql -tAc "select 1 from pg_database where datname = '$ADGATE_DB'" 2>/dev/null || true)"
-      echo "postgres up    $HOST:$PGPORT db=$ADGATE_DB$([[ "$has" == 1 ]] || echo '(missing)')$ours"
+      has="$(pg_psql -tAc "select 1 from pg_database where datname = '$STACK_DB'" 2>/dev/null || true)"
+      echo "postgres up    $HOST:$PGPORT db=$STACK_DB$([[ "$has" == 1 ]] || echo '(missing)')$ours"
       [[ "$has" == 1 ]]
     else
       echo "postgres up    $HOST:$PGPORT (cannot log in as postgres)$ours"
@@ -540,9 +540,9 @@ redis_up() {
     return 0
   fi
   log "redis: starting redis-server on $HOST:$REDIS_PORT (no persistence)"
-  mkdir -p "$ADGATE_STACK_DIR/redis"
+  mkdir -p "$STACK_DIR/redis"
   redis-server --daemonize yes --bind "$HOST" -::1 --port "$REDIS_PORT" \
-    --save "" --appendonly no --dir "$ADGATE_STACK_DIR/redis" \
+    --save "" --appendonly no --dir "$STACK_DIR/redis" \
     --pidfile "$REDIS_PID_FILE" --logfile "$LOG_DIR/redis.log" </dev/null \
     || die "redis-server failed to start (see $LOG_DIR/redis.log)"
   for _ in $(seq 1 50); do redis_ready && break; sleep 0.2; done
@@ -610,7 +610,7 @@ main() {
   esac
   [[ $# -le 1 ]] || { printf 'stack: unexpected arguments: %s\n' "${*:2}" >&2; return 64; }
   validate_env
-  mkdir -p "$ADGATE_STACK_DIR" "$LOG_DIR"
+  mkdir -p "$STACK_DIR" "$LOG_DIR"
   case "$cmd" in
     up) cmd_up ;;
     down) cmd_down ;;

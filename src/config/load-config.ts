@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors/adgate-error.js';
 import { type Env, envSchema } from './config-schema.js';
+import { findUnknownVariables } from './find-unknown-variables.js';
 import { type ApiKey, DEVELOPMENT_API_KEYS, parseApiKeys } from './parse-api-keys.js';
 
 export type Config = Readonly<
@@ -9,6 +10,8 @@ export type Config = Readonly<
     usingDevelopmentKey: boolean;
   }
 >;
+
+const KNOWN_VARIABLES: ReadonlySet<string> = new Set(Object.keys(envSchema.shape));
 
 /**
  * Parses the environment once, at start. Nothing else in adgate reads
@@ -22,14 +25,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   const parsed = envSchema.safeParse(relevant);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
+  const unknown = findUnknownVariables(Object.keys(relevant), KNOWN_VARIABLES).map(
+    ({ name, suggestion }) =>
+      `${name}: unknown variable${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}`,
+  );
+  if (!parsed.success || unknown.length > 0) {
+    const issues = parsed.success ? [] : parsed.error.issues;
+    const lines = issues.map((issue) => {
       const variable = issue.path.length > 0 ? String(issue.path[0]) : '(environment)';
       const got = relevant[variable];
       const shown = got === undefined || variable === 'ADGATE_API_KEYS' ? '' : ` (got "${got}")`;
       return `${variable}: ${issue.message}${shown}`;
     });
-    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+    throw new ConfigError(`invalid configuration:\n  ${[...unknown, ...lines].join('\n  ')}`);
   }
   const { ADGATE_API_KEYS, ...rest } = parsed.data;
   // Counted as in the schema: a list of separators only is as empty as an

@@ -49,6 +49,24 @@ describe('loadConfig (SPEC §6)', () => {
     assert.match(errorOf({ ADGATE_MIGRATE_ON_START: 'yes' }), /ADGATE_MIGRATE_ON_START/);
   });
 
+  it('stops at an unknown ADGATE_ variable, naming it and the nearest known one (SPEC §6)', () => {
+    const message = errorOf({ ADGATE_BATCH_MAX_EVENT: '100' });
+    assert.match(
+      message,
+      /ADGATE_BATCH_MAX_EVENT: unknown variable \(did you mean ADGATE_BATCH_MAX_EVENTS\?\)/,
+    );
+    assert.match(errorOf({ ADGATE_HTTP_PROT: '80' }), /did you mean ADGATE_HTTP_PORT\?/);
+    // Far from every known name: no guess offered.
+    const far = errorOf({ ADGATE_SOMETHING_ELSE_ENTIRELY: 'x' });
+    assert.match(far, /ADGATE_SOMETHING_ELSE_ENTIRELY: unknown variable$/m);
+    // Reported together with the other issues, not one at a time.
+    const both = errorOf({ ADGATE_HTTP_PORT: 'eighty', ADGATE_TOPICS: 'x' });
+    assert.match(both, /ADGATE_TOPICS: unknown variable/);
+    assert.match(both, /ADGATE_HTTP_PORT/);
+    // Other prefixes are not ours to judge.
+    assert.equal(loadConfig({ ADGATEWAY: 'x', KAFKA_PORT: '1' }).ADGATE_HTTP_PORT, 8080);
+  });
+
   it('takes up to 2^24 Redis dedup buckets (README: sizing), no more', () => {
     assert.equal(
       loadConfig({ ADGATE_DEDUP_REDIS_BUCKETS: String(2 ** 24) }).ADGATE_DEDUP_REDIS_BUCKETS,
