@@ -1,9 +1,8 @@
-import type { Server } from 'node:http';
-import { serve } from '@hono/node-server';
 import type pg from 'pg';
 import type { Config } from './config/load-config.js';
 import { createRedisDedupStore, type DedupStore } from './dedup/redis-dedup-store.js';
 import { createApp } from './ingress-http/create-app.js';
+import { closeHttpServer, startHttpServer } from './ingress-http/start-http-server.js';
 import {
   createBatchConsumer,
   createKafka,
@@ -139,18 +138,21 @@ export async function startGateway(
     log: log.child({ component: 'http' }),
     requestDrain: onDrainRequested,
   });
-  const { server, port } = await new Promise<{ server: Server; port: number }>(
-    (resolve, reject) => {
-      const s = serve(
-        { fetch: app.fetch, port: config.ADGATE_HTTP_PORT, hostname: config.ADGATE_HTTP_HOST },
-        (info) => resolve({ server: s as Server, port: info.port }),
-      ) as Server;
-      s.once('error', reject);
+  const { server, port } = await startHttpServer(
+    app.fetch,
+    {
+      host: config.ADGATE_HTTP_HOST,
+      port: config.ADGATE_HTTP_PORT,
+      headersTimeoutMs: config.ADGATE_HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: config.ADGATE_HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: config.ADGATE_HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: config.ADGATE_HTTP_MAX_CONNECTIONS,
+    },
+    {
+      onClientFault: (fault) => metrics.httpClientFaults.add(1, { fault }),
+      onConnectionDropped: () => metrics.httpConnectionsDropped.add(1),
     },
   );
-  // Keep-alive sockets idle longer than a load balancer's would be cut
-  // under it; a little above the common 60 s default avoids that race.
-  server.keepAliveTimeout = 65_000;
 
   // The ingress is ready as soon as it can take requests; it does not wait
   // for the sink to join its group, which can take a session timeout when
@@ -176,7 +178,7 @@ export async function startGateway(
           [
             {
               name: 'http: stop accepting, finish requests in flight',
-              run: () => closeServer(server),
+              run: () => closeHttpServer(server),
             },
             {
               name: 'sink: stop fetching, flush batch in hand, commit, leave group',
@@ -198,21 +200,4 @@ export async function startGateway(
       return draining;
     },
   };
-}
-
-/**
- * Stops accepting connections and resolves when the requests in flight
- * have been answered. Keep-alive connections are closed as soon as they
- * are idle; requests arriving on them meanwhile get a 503 (draining).
- */
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const sweep = setInterval(() => server.closeIdleConnections(), 50);
-    server.close((error) => {
-      clearInterval(sweep);
-      if (error) reject(error);
-      else resolve();
-    });
-    server.closeIdleConnections();
-  });
 }

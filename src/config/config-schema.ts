@@ -34,6 +34,15 @@ export const envSchema = z
       .pipe(z.array(z.enum(['ingress', 'sink'])).min(1)),
     ADGATE_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
     ADGATE_HTTP_PORT: int(0, 65535).default(8080),
+    // SPEC §3: 408 for a client too slow to send its headers or its body.
+    // An ad server on a healthy network sends both in milliseconds; the
+    // defaults leave room for a 5 MiB body on a slow link.
+    ADGATE_HTTP_HEADERS_TIMEOUT_MS: int(100, 600_000).default(10_000),
+    ADGATE_HTTP_REQUEST_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+    // Above a load balancer's usual 60 s idle timeout, so that the balancer,
+    // never adgate, closes an idle connection (no race on a reused socket).
+    ADGATE_HTTP_KEEP_ALIVE_TIMEOUT_MS: int(1_000, 3_600_000).default(65_000),
+    ADGATE_HTTP_MAX_CONNECTIONS: int(1, 1_000_000).default(10_000),
     ADGATE_KAFKA_BROKERS: z
       .string()
       .default('127.0.0.1:9092')
@@ -85,6 +94,14 @@ export const envSchema = z
     ADGATE_API_KEYS: z.string().optional(),
   })
   .superRefine((env, ctx) => {
+    if (env.ADGATE_HTTP_HEADERS_TIMEOUT_MS > env.ADGATE_HTTP_REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ADGATE_HTTP_HEADERS_TIMEOUT_MS'],
+        message:
+          'must not exceed ADGATE_HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)',
+      });
+    }
     if (env.ADGATE_DEDUP_WINDOW_MS < env.ADGATE_ACCEPT_PAST_MS + env.ADGATE_ACCEPT_FUTURE_MS) {
       ctx.addIssue({
         code: 'custom',

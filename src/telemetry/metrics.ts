@@ -50,6 +50,13 @@ export function createMetrics() {
     httpEvents: meter.createCounter('adgate_http_events', {
       description: 'Events received over HTTP, by outcome (accepted, rejected)',
     }),
+    httpClientFaults: meter.createCounter('adgate_http_client_faults', {
+      description:
+        'Connections closed for the client: timeout (408, too slow to send headers or body), bad_request (400, not HTTP)',
+    }),
+    httpConnectionsDropped: meter.createCounter('adgate_http_connections_dropped', {
+      description: 'Connections closed at once because ADGATE_HTTP_MAX_CONNECTIONS were open',
+    }),
     httpAckSeconds: meter.createHistogram('adgate_http_ack_seconds', {
       description: 'Time from request start to response for POST /v1/events',
       advice: { explicitBucketBoundaries: LATENCY_BUCKETS_S },
