@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { z } from 'zod';
 import { parseApiKeys } from './parse-api-keys.js';
+import { parseRate } from './parse-rate.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -8,6 +9,14 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 const bool = z
   .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1');
+const rate = z.string().transform((text, ctx) => {
+  try {
+    return parseRate(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
 const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a valid Kafka topic name');
 
 /**
@@ -92,6 +101,13 @@ export const envSchema = z
     // unset, tracing is off and spans cost nothing.
     ADGATE_OTLP_TRACES_URL: z.url({ message: 'must be a URL' }).optional(),
     ADGATE_API_KEYS: z.string().optional(),
+    // SPEC §6: per key, events per second and a burst (R/B); off unless set.
+    // A key's own `@R/B` in ADGATE_API_KEYS overrides it.
+    ADGATE_RATE_LIMIT: rate.optional(),
+    // Failed authentications per client address: a key guesser slows down,
+    // a valid key is never charged. One a second with a burst of 20 leaves
+    // room for a misconfigured fleet's retries while making guessing slow.
+    ADGATE_AUTH_FAILURE_LIMIT: rate.default(parseRate('1/20')),
   })
   .superRefine((env, ctx) => {
     if (env.ADGATE_HTTP_HEADERS_TIMEOUT_MS > env.ADGATE_HTTP_REQUEST_TIMEOUT_MS) {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { parseRate, type RateLimit } from './parse-rate.js';
 
 export type Scope = 'ingest' | 'billing' | 'admin';
 const SCOPES: readonly Scope[] = ['ingest', 'billing', 'admin'];
@@ -6,6 +7,8 @@ const SCOPES: readonly Scope[] = ['ingest', 'billing', 'admin'];
 export interface ApiKey {
   readonly source: string;
   readonly scopes: ReadonlySet<Scope>;
+  /** This key's own rate limit (`scopes@R/B`), overriding ADGATE_RATE_LIMIT. */
+  readonly rateLimit?: RateLimit;
   /** SHA-256 of the secret: plain secrets are hashed at start so that every compare is the same. */
   readonly secretSha256: Buffer;
 }
@@ -18,7 +21,8 @@ export function sha256(text: string): Buffer {
 }
 
 /**
- * Parses `source:scopes:secret,…` (SPEC §6). A secret written as
+ * Parses `source:scopes[@R/B]:secret,…` (SPEC §6). `@R/B` sets the key's
+ * own rate limit: R events per second, a burst of B. A secret written as
  * `sha256=<64 hex>` is kept as that digest so that a deployment need not
  * hold the plain key.
  */
@@ -37,7 +41,14 @@ export function parseApiKeys(list: string): ApiKey[] {
       if (!/^[A-Za-z0-9._-]{1,64}$/.test(source)) {
         throw new Error(`entry ${index + 1}: source must be 1..64 chars of [A-Za-z0-9._-]`);
       }
-      const scopes = entry.slice(first + 1, second).split('+');
+      const [scopeText = '', rateText] = entry.slice(first + 1, second).split('@');
+      let rateLimit: RateLimit | undefined;
+      try {
+        rateLimit = rateText === undefined ? undefined : parseRate(rateText);
+      } catch (error) {
+        throw new Error(`entry ${index + 1}: rate limit ${(error as Error).message}`);
+      }
+      const scopes = scopeText.split('+');
       for (const scope of scopes) {
         if (!SCOPES.includes(scope as Scope)) {
           throw new Error(
@@ -56,6 +67,9 @@ export function parseApiKeys(list: string): ApiKey[] {
       } else {
         secretSha256 = sha256(secret);
       }
-      return { source, scopes: new Set(scopes as Scope[]), secretSha256 };
+      const scopeSet = new Set(scopes as Scope[]);
+      return rateLimit === undefined
+        ? { source, scopes: scopeSet, secretSha256 }
+        : { source, scopes: scopeSet, secretSha256, rateLimit };
     });
 }
