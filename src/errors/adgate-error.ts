@@ -14,6 +14,7 @@ export type ErrorReason =
   | 'redis_unavailable'
   | 'postgres_rejected'
   | 'redis_rejected'
+  | 'kafka_rejected'
   | 'client_closed_request'
   | 'migration_failed'
   | 'drain_timeout';
@@ -62,7 +63,11 @@ export class WriteRejectedError extends AdgateError {
  * operator fixes the server and restarts it.
  */
 export class DependencyRejectedError extends AdgateError {
-  constructor(reason: 'postgres_rejected' | 'redis_rejected', message: string, cause?: unknown) {
+  constructor(
+    reason: 'postgres_rejected' | 'redis_rejected' | 'kafka_rejected',
+    message: string,
+    cause?: unknown,
+  ) {
     super(reason, message, { retriable: false, cause });
   }
 }
