@@ -12,6 +12,7 @@ import { Lifecycle } from '../../src/lifecycle/lifecycle-state.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { createMetrics } from '../../src/telemetry/metrics.js';
 import { DEV_KEY, impression } from '../support/events.js';
+import { within } from '../support/wait-for.js';
 
 // SPEC §3: 503 with Retry-After when Kafka cannot take the events in time;
 // never for a request that would fail the same way again.
@@ -26,8 +27,8 @@ describe('POST /v1/events when the produce fails', () => {
   // Never connected: the route under test does not touch PostgreSQL.
   const pool = new pg.Pool();
   after(async () => {
-    await metrics.shutdown();
-    await pool.end();
+    await within(30_000, 'metrics shutdown', metrics.shutdown());
+    await within(30_000, 'pool end', pool.end());
   });
 
   async function post(error: unknown) {

@@ -11,6 +11,7 @@ import { DEV_KEY } from '../support/events.js';
 import { freePort } from '../support/gateway-process.js';
 import { uniqueName } from '../support/names.js';
 import { createTestDatabase, type TestDatabase } from '../support/services.js';
+import { within } from '../support/wait-for.js';
 
 // SPEC §3: `from` and `to` lie on the bucket's boundaries (whole UTC hours,
 // whole UTC days) and in the years 1970..9999; anything else is a 400 that
@@ -71,8 +72,8 @@ describe('billing query bounds (SPEC §3)', () => {
     );
   });
   after(async () => {
-    await metrics?.shutdown();
-    await db?.drop();
+    await within(30_000, 'metrics shutdown', metrics?.shutdown() ?? Promise.resolve());
+    await within(60_000, 'database drop', db?.drop() ?? Promise.resolve());
   });
 
   /** Asserts a 400 whose issue at `path` names the rule matched by `rule`. */
@@ -184,8 +185,8 @@ describe('billing query failures: 503 only when a retry may help (SPEC §3)', ()
         JSON.stringify(lines),
       );
     } finally {
-      await metrics.shutdown();
-      await db.drop();
+      await within(30_000, 'metrics shutdown', metrics.shutdown());
+      await within(60_000, 'database drop', db.drop());
     }
   });
 
@@ -207,8 +208,8 @@ describe('billing query failures: 503 only when a retry may help (SPEC §3)', ()
       assert.equal(answer.body.reason, 'postgres_unavailable');
       assert.ok(!lines.some((l) => l.level === 'error'), JSON.stringify(lines));
     } finally {
-      await metrics.shutdown();
-      await pool.end();
+      await within(30_000, 'metrics shutdown', metrics.shutdown());
+      await within(30_000, 'pool end', pool.end());
     }
   });
 });

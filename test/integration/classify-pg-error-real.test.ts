@@ -5,6 +5,7 @@ import type { ErrorReason } from '../../src/errors/adgate-error.js';
 import { classifyPgError } from '../../src/store/classify-pg-error.js';
 import { freePort } from '../support/gateway-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/services.js';
+import { within } from '../support/wait-for.js';
 
 // The SQLSTATE table applied to errors a real PostgreSQL sends (not built
 // by hand): pg hands them over as DatabaseError, on connect as on query.
@@ -15,7 +16,7 @@ describe('classifyPgError on real PostgreSQL errors', () => {
     db = await createTestDatabase();
   });
   after(async () => {
-    await db?.drop();
+    await within(60_000, 'database drop', db?.drop() ?? Promise.resolve());
   });
 
   /** Runs `sql` on a client of its own (session settings stay there). */

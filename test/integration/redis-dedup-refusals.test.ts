@@ -6,7 +6,7 @@ import { createRedisDedupStore } from '../../src/dedup/redis-dedup-store.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { uniqueName } from '../support/names.js';
 import { REDIS_URL } from '../support/services.js';
-import { waitFor } from '../support/wait-for.js';
+import { waitFor, within } from '../support/wait-for.js';
 
 const WINDOW_MS = 60_000;
 const GEN = Math.floor(Date.now() / WINDOW_MS);
@@ -17,7 +17,7 @@ describe('Redis dedup store: a command Redis refuses for good', () => {
   after(async () => {
     const keys = await redis.keys(`${prefix}:dd:*`);
     if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
+    await within(10_000, 'redis quit', redis.quit());
   });
 
   it('WRONGTYPE: fails closed, logged at error as redis_rejected', async () => {
@@ -41,7 +41,7 @@ describe('Redis dedup store: a command Redis refuses for good', () => {
       assert.equal(refusal.reason, 'redis_rejected');
       assert.match(JSON.stringify(refusal), /WRONGTYPE/);
     } finally {
-      await store.close();
+      await within(10_000, 'store close', store.close());
     }
   });
 });
