@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { readBeside } from '../shared/read-beside.js';
 import type { Logger } from '../telemetry/logger.js';
+import { classifyRedisError } from './classify-redis-error.js';
 
 const FIND_KNOWN_LUA = readBeside(import.meta.url, './lua/find-known.lua');
 const REMEMBER_LUA = readBeside(import.meta.url, './lua/remember.lua');
@@ -81,11 +82,26 @@ export function createRedisDedupStore(
   // need not be stored again in the field.
   const fieldStart = Math.floor(bits / 8);
   let degraded = false;
-  const setDegraded = (value: boolean, error?: unknown) => {
+  let lastReason: string | undefined;
+  const setDegraded = (value: boolean, raw?: unknown) => {
+    const error = raw === undefined ? undefined : classifyRedisError(raw);
+    // Logged on each change, and when a refusal follows a passing outage:
+    // a wrong password must not hide behind the first "connection refused".
+    if (value === degraded && (error === undefined || error.reason === lastReason)) return;
+    lastReason = error?.reason;
+    if (value && error?.retriable === false) {
+      log.error('Redis refuses the dedup commands: PostgreSQL alone arbitrates duplicates', {
+        reason: error.reason,
+        error,
+      });
+    } else if (value) {
+      log.warn('Redis unavailable: PostgreSQL alone arbitrates duplicates', {
+        reason: 'redis_unavailable',
+        error,
+      });
+    } else log.info('Redis back: fast-path dedup restored');
     if (value === degraded) return;
     degraded = value;
-    if (value) log.warn('Redis unavailable: PostgreSQL alone arbitrates duplicates', { error });
-    else log.info('Redis back: fast-path dedup restored');
     hooks.onDegradedChange?.(value);
   };
   redis.on('error', (error) => setDegraded(true, error));

@@ -12,6 +12,10 @@ export type ErrorReason =
   | 'kafka_unavailable'
   | 'postgres_unavailable'
   | 'redis_unavailable'
+  | 'postgres_rejected'
+  | 'redis_rejected'
+  | 'kafka_rejected'
+  | 'client_closed_request'
   | 'migration_failed'
   | 'drain_timeout';
 
@@ -47,6 +51,38 @@ export class DependencyUnavailableError extends AdgateError {
 export class WriteRejectedError extends AdgateError {
   constructor(message: string, cause?: unknown) {
     super('write_failed', message, { retriable: false, cause });
+  }
+}
+
+/**
+ * A server the pipeline depends on refused the operation for a reason that
+ * is neither the rows' fault nor passing: a missing table, a revoked
+ * privilege, a wrong password, a database that does not exist. Retrying
+ * would wedge the pipeline and dead-lettering the rows would lose healthy
+ * events, so the error propagates and the component stops for good until an
+ * operator fixes the server and restarts it.
+ */
+export class DependencyRejectedError extends AdgateError {
+  constructor(
+    reason: 'postgres_rejected' | 'redis_rejected' | 'kafka_rejected',
+    message: string,
+    cause?: unknown,
+  ) {
+    super(reason, message, { retriable: false, cause });
+  }
+}
+
+/**
+ * The client closed the connection before its request was read whole:
+ * nobody is waiting for an answer and nothing on our side failed, so it is
+ * neither a 5xx nor a log line that pages anyone (nginx's 499).
+ */
+export class ClientClosedRequestError extends AdgateError {
+  constructor(cause?: unknown) {
+    super('client_closed_request', 'the client closed the connection mid-request', {
+      retriable: false,
+      cause,
+    });
   }
 }
 

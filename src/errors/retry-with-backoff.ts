@@ -6,28 +6,49 @@ export interface RetryOptions {
   /** Called before each new attempt; return false to give up with the last error. */
   readonly shouldContinue?: () => boolean;
   readonly onRetry?: (error: AdgateError, attempt: number, delayMs: number) => void;
+  /** A number in [0, 1), as Math.random; tests pass their own. */
+  readonly random?: () => number;
+}
+
+/**
+ * The wait after failed attempt `attempt` (1-based): "full jitter" (AWS
+ * Architecture Blog, "Exponential Backoff And Jitter"), a uniform draw in
+ * [0, min(cap, base·2^(attempt-1))). Without the draw, every sink that lost
+ * PostgreSQL at the same moment retries it at the same moments too, and a
+ * server that comes back meets all of them at once.
+ */
+export function fullJitterDelayMs(
+  attempt: number,
+  baseMs: number,
+  capMs: number,
+  random: () => number,
+): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt - 1, 52));
+  return Math.floor(random() * ceiling);
 }
 
 /**
  * Runs `operation` until it succeeds, waiting with capped exponential
- * backoff after each retriable failure. A non-retriable error is thrown at
- * once: only the caller knows what to do with refused data.
+ * backoff and full jitter after each retriable failure. A non-retriable
+ * error is thrown at once: only the caller knows what to do with refused
+ * data or a refused operation.
  */
 export async function retryWithBackoff<T>(
   operation: () => Promise<T>,
   classify: (error: unknown) => AdgateError,
   options: RetryOptions,
 ): Promise<T> {
-  let delay = options.initialDelayMs ?? 100;
+  const base = options.initialDelayMs ?? 100;
+  const random = options.random ?? Math.random;
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await operation();
     } catch (raw) {
       const error = classify(raw);
       if (!error.retriable || options.shouldContinue?.() === false) throw error;
+      const delay = fullJitterDelayMs(attempt, base, options.maxDelayMs, random);
       options.onRetry?.(error, attempt, delay);
       await new Promise((resolve) => setTimeout(resolve, delay));
-      delay = Math.min(delay * 2, options.maxDelayMs);
     }
   }
 }

@@ -1,7 +1,9 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
+import type { UnofficialStatusCode } from 'hono/utils/http-status';
 import type pg from 'pg';
-import { billingQuerySchema, type Granularity, queryBilling } from '../billing/query-billing.js';
+import { billingQuerySchemas, type Granularity, queryBilling } from '../billing/query-billing.js';
 import type { Config } from '../config/load-config.js';
+import { AdgateError, ClientClosedRequestError } from '../errors/adgate-error.js';
 import type { Producer } from '../kafka/types.js';
 import type { Lifecycle } from '../lifecycle/lifecycle-state.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -47,7 +49,7 @@ export function createApp(deps: AppDeps): Hono {
     app.get(`/v1/billing/${granularity}`, async (c) => {
       const auth = authenticate(c.req.header('authorization'), config.apiKeys, 'billing');
       if (!auth.ok) return c.json({ error: auth.error }, auth.status);
-      const parsed = billingQuerySchema.safeParse(c.req.query());
+      const parsed = billingQuerySchemas[granularity].safeParse(c.req.query());
       if (!parsed.success) {
         return c.json(
           {
@@ -63,9 +65,7 @@ export function createApp(deps: AppDeps): Hono {
       try {
         return c.json({ rows: await queryBilling(pool, granularity, parsed.data) });
       } catch (error) {
-        log.warn('billing query failed', { error });
-        c.header('Retry-After', '1');
-        return c.json({ error: 'PostgreSQL unavailable; retry' }, 503);
+        return answerBillingFailure(c, error, deps);
       }
     });
   }
@@ -88,8 +88,39 @@ export function createApp(deps: AppDeps): Hono {
   });
   app.notFound((c) => c.json({ error: 'not found' }, 404));
   app.onError((error, c) => {
+    if (error instanceof ClientClosedRequestError) {
+      // Nobody waits for this answer, and nothing of ours failed: no page.
+      log.debug('client closed the connection mid-request', {
+        reason: error.reason,
+        route: c.req.routePath,
+      });
+      return c.body(null, CLIENT_CLOSED_REQUEST);
+    }
     log.error('unhandled error in HTTP handler', { error });
     return c.json({ error: 'internal error' }, 500);
   });
   return app;
+}
+
+// nginx's "client closed request": counted under its own status in
+// adgate_http_requests, apart from the 5xx that mean we failed. Never sent:
+// the client is gone.
+const CLIENT_CLOSED_REQUEST = 499 as UnofficialStatusCode;
+
+/**
+ * SPEC §3: a 503 with Retry-After only when PostgreSQL may answer if asked
+ * again; any other failure fails the same way on a retry, so it is a 500
+ * that someone must look at.
+ */
+function answerBillingFailure(c: Context, error: unknown, deps: AppDeps): Response {
+  const reason = error instanceof AdgateError ? error.reason : undefined;
+  if (error instanceof AdgateError && error.retriable) {
+    deps.metrics.errors.add(1, { reason: error.reason });
+    deps.log.warn('billing query failed; answering 503', { reason, error });
+    c.header('Retry-After', '1');
+    return c.json({ error: 'PostgreSQL unavailable; retry', reason }, 503);
+  }
+  if (reason !== undefined) deps.metrics.errors.add(1, { reason });
+  deps.log.error('billing query failed', { reason, error });
+  return c.json({ error: 'internal error', reason }, 500);
 }

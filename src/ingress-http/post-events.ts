@@ -103,15 +103,29 @@ export function createPostEventsHandler(deps: PostEventsDeps) {
         }
       });
     } catch (error) {
-      const reason = error instanceof AdgateError ? error.reason : 'kafka_unavailable';
-      metrics.errors.add(1, { reason });
-      log.warn('events not acknowledged by Kafka; answering 503', {
+      // SPEC §3: a 503 only when a retry may succeed (the error's own
+      // classification says so); a refusal that would repeat is a 500.
+      if (error instanceof AdgateError && error.retriable) {
+        metrics.errors.add(1, { reason: error.reason });
+        log.warn('events not acknowledged by Kafka; answering 503', {
+          reason: error.reason,
+          error,
+          events: messages.length,
+        });
+        c.header('Retry-After', RETRY_AFTER_S);
+        return c.json(
+          { error: 'Kafka did not acknowledge the events in time; retry', reason: error.reason },
+          503,
+        );
+      }
+      const reason = error instanceof AdgateError ? error.reason : undefined;
+      if (reason !== undefined) metrics.errors.add(1, { reason });
+      log.error('Kafka refused the events; answering 500', {
         reason,
         error,
         events: messages.length,
       });
-      c.header('Retry-After', RETRY_AFTER_S);
-      return c.json({ error: 'Kafka did not acknowledge the events in time; retry', reason }, 503);
+      return c.json({ error: 'Kafka refused the events', reason }, 500);
     }
     metrics.httpEvents.add(messages.length, { outcome: 'accepted' });
     return c.json({ accepted: messages.length, rejected }, 202);

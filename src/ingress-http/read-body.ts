@@ -1,10 +1,13 @@
+import { ClientClosedRequestError } from '../errors/adgate-error.js';
+
 export type BodyResult =
   | { readonly ok: true; readonly text: string }
   | { readonly ok: false; readonly tooLarge: true };
 
 /**
  * Reads a request body up to `limit` bytes, and stops reading past it, so
- * that an oversized request costs no more memory than the limit.
+ * that an oversized request costs no more memory than the limit. Throws
+ * ClientClosedRequestError when the client goes away mid-body.
  */
 export async function readBodyWithLimit(request: Request, limit: number): Promise<BodyResult> {
   const declared = Number(request.headers.get('content-length') ?? Number.NaN);
@@ -14,7 +17,7 @@ export async function readBodyWithLimit(request: Request, limit: number): Promis
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await readChunk(reader);
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
@@ -24,4 +27,17 @@ export async function readBodyWithLimit(request: Request, limit: number): Promis
     chunks.push(value);
   }
   return { ok: true, text: Buffer.concat(chunks).toString('utf8') };
+}
+
+/**
+ * The body stream comes from the client's socket alone (@hono/node-server
+ * wraps the IncomingMessage), so a read that fails means the client reset
+ * or closed the connection before the end of its body: not our failure.
+ */
+async function readChunk(reader: ReadableStreamDefaultReader<Uint8Array>) {
+  try {
+    return await reader.read();
+  } catch (error) {
+    throw new ClientClosedRequestError(error);
+  }
 }

@@ -44,8 +44,10 @@ describe('exactly once: HTTP and Kafka ingress into one row', () => {
   });
 
   it('answers the billing query with the counted rows', async () => {
-    const from = new Date(Date.now() - 3 * 3600_000).toISOString();
-    const to = new Date(Date.now() + 3600_000).toISOString();
+    // Whole UTC hours: the hourly buckets' boundaries (SPEC §3).
+    const hour = Math.floor(Date.now() / 3600_000) * 3600_000;
+    const from = new Date(hour - 3 * 3600_000).toISOString();
+    const to = new Date(hour + 2 * 3600_000).toISOString();
     const res = await fetch(
       `${gateway.url}/v1/billing/hourly?from=${from}&to=${to}&campaign_id=camp-1`,
       { headers: { authorization: `Bearer ${DEV_KEY}` } },

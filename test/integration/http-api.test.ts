@@ -167,11 +167,9 @@ describe('HTTP API (SPEC §3)', () => {
     });
 
     it('GET /v1/billing/*: 401 without a key or with an unknown one, 403 without the billing scope', async () => {
-      const query = {
-        from: iso(Date.now() - HOUR_MS),
-        to: iso(Date.now()),
-        campaign_id: 'camp-1',
-      };
+      // Whole UTC days: on the boundary of both granularities (SPEC §3).
+      const today = floorTo(Date.now(), DAY_MS);
+      const query = { from: iso(today - DAY_MS), to: iso(today), campaign_id: 'camp-1' };
       for (const granularity of ['hourly', 'daily'] as const) {
         const none = await getBilling(gateway.url, granularity, query, { key: null });
         assert.equal(none.status, 401, `${granularity} ${JSON.stringify(none.body)}`);
@@ -437,8 +435,8 @@ describe('HTTP API (SPEC §3)', () => {
 
   describe('GET /v1/billing/hourly and /daily', () => {
     it('400 for a missing or invalid from, to or campaign_id, and for an unknown parameter', async () => {
-      const now = Date.now();
-      const valid = { from: iso(now - HOUR_MS), to: iso(now), campaign_id: 'camp-1' };
+      const today = floorTo(Date.now(), DAY_MS);
+      const valid = { from: iso(today - DAY_MS), to: iso(today), campaign_id: 'camp-1' };
       const bad: { query: Record<string, string | undefined>; path: string }[] = [
         { query: { from: undefined }, path: 'from' },
         { query: { to: undefined }, path: 'to' },
@@ -446,7 +444,7 @@ describe('HTTP API (SPEC §3)', () => {
         { query: { from: 'yesterday' }, path: 'from' },
         { query: { from: '2026-01-01' }, path: 'from' },
         { query: { to: '2026-01-01T00:00:00' }, path: 'to' }, // no offset
-        { query: { to: iso(now - 2 * HOUR_MS) }, path: 'to' }, // before from
+        { query: { to: iso(today - 2 * DAY_MS) }, path: 'to' }, // before from
         { query: { to: valid.from }, path: 'to' }, // an empty range
         { query: { campaign_id: 'has space' }, path: 'campaign_id' },
         { query: { campaign_id: '' }, path: 'campaign_id' },
@@ -587,7 +585,7 @@ describe('HTTP API (SPEC §3)', () => {
       assert.deepEqual(await hourly({ from: iso(hourA), to: iso(hourB + HOUR_MS) }), all);
       // `to` is exclusive: ending at hour B leaves out hour B's buckets.
       assert.deepEqual(await hourly({ from: iso(hourA), to: iso(hourB) }), all.slice(0, 2));
-      assert.deepEqual(await hourly({ from: iso(hourB), to: iso(hourB + 1) }), all.slice(2));
+      assert.deepEqual(await hourly({ from: iso(hourB), to: iso(hourB + HOUR_MS) }), all.slice(2));
       assert.deepEqual(await hourly({ from: iso(hourA + HOUR_MS), to: iso(hourB) }), []);
       // Any offset names the same instant.
       assert.deepEqual(
