@@ -8,7 +8,7 @@ import type { Producer } from '../kafka/types.js';
 import type { Lifecycle } from '../lifecycle/lifecycle-state.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import { authenticate } from './authenticate.js';
+import { createRequestGuard } from './guard-requests.js';
 import { createPostEventsHandler } from './post-events.js';
 
 export interface AppDeps {
@@ -27,6 +27,14 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Hono {
   const { config, pool, lifecycle, metrics, log } = deps;
   const app = new Hono();
+  const guard = createRequestGuard(
+    {
+      apiKeys: config.apiKeys,
+      rateLimit: config.ADGATE_RATE_LIMIT,
+      authFailureLimit: config.ADGATE_AUTH_FAILURE_LIMIT,
+    },
+    metrics,
+  );
 
   app.use(async (c, next) => {
     const started = performance.now();
@@ -47,8 +55,8 @@ export function createApp(deps: AppDeps): Hono {
 
   for (const granularity of ['hourly', 'daily'] as const satisfies readonly Granularity[]) {
     app.get(`/v1/billing/${granularity}`, async (c) => {
-      const auth = authenticate(c.req.header('authorization'), config.apiKeys, 'billing');
-      if (!auth.ok) return c.json({ error: auth.error }, auth.status);
+      const auth = guard.authorize(c, 'billing');
+      if (!auth.ok) return auth.response;
       const parsed = billingQuerySchemas[granularity].safeParse(c.req.query());
       if (!parsed.success) {
         return c.json(
@@ -71,8 +79,8 @@ export function createApp(deps: AppDeps): Hono {
   }
 
   app.post('/admin/drain', (c) => {
-    const auth = authenticate(c.req.header('authorization'), config.apiKeys, 'admin');
-    if (!auth.ok) return c.json({ error: auth.error }, auth.status);
+    const auth = guard.authorize(c, 'admin');
+    if (!auth.ok) return auth.response;
     log.info('drain requested over HTTP', { source: auth.key.source });
     deps.requestDrain();
     return c.json({ state: 'draining' }, 202);

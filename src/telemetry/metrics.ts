@@ -57,6 +57,12 @@ export function createMetrics() {
     httpConnectionsDropped: meter.createCounter('adgate_http_connections_dropped', {
       description: 'Connections closed at once because ADGATE_HTTP_MAX_CONNECTIONS were open',
     }),
+    rateLimitedEvents: meter.createCounter('adgate_http_rate_limited_events', {
+      description: 'Events refused (429) because their key was over its rate limit, by source',
+    }),
+    authThrottled: meter.createCounter('adgate_http_auth_throttled', {
+      description: 'Requests refused (429) because their address kept failing authentication',
+    }),
     httpAckSeconds: meter.createHistogram('adgate_http_ack_seconds', {
       description: 'Time from request start to response for POST /v1/events',
       advice: { explicitBucketBoundaries: LATENCY_BUCKETS_S },
