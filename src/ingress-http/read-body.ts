@@ -1,15 +1,17 @@
 export type BodyResult =
-  | { readonly ok: true; readonly text: string }
+  | { readonly ok: true; readonly bytes: Buffer }
   | { readonly ok: false; readonly tooLarge: true };
 
 /**
  * Reads a request body up to `limit` bytes, and stops reading past it, so
- * that an oversized request costs no more memory than the limit.
+ * that an oversized request costs no more memory than the limit. The bytes
+ * are returned undecoded: decoding would put U+FFFD in place of invalid
+ * UTF-8, and each NDJSON line is judged on its own bytes (SPEC §1, §3).
  */
 export async function readBodyWithLimit(request: Request, limit: number): Promise<BodyResult> {
   const declared = Number(request.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(declared) && declared > limit) return { ok: false, tooLarge: true };
-  if (request.body === null) return { ok: true, text: '' };
+  if (request.body === null) return { ok: true, bytes: Buffer.alloc(0) };
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -23,5 +25,5 @@ export async function readBodyWithLimit(request: Request, limit: number): Promis
     }
     chunks.push(value);
   }
-  return { ok: true, text: Buffer.concat(chunks).toString('utf8') };
+  return { ok: true, bytes: Buffer.concat(chunks) };
 }
