@@ -119,6 +119,7 @@ export async function startGateway(
         deadTopic: config.ADGATE_DEAD_TOPIC,
         dlqMaxAttempts: config.ADGATE_DLQ_MAX_ATTEMPTS,
         window: { pastMs: config.ADGATE_ACCEPT_PAST_MS, futureMs: config.ADGATE_ACCEPT_FUTURE_MS },
+        maxEventBytes: config.ADGATE_MAX_EVENT_BYTES,
         dedupWindowMs: config.ADGATE_DEDUP_WINDOW_MS,
         batchMaxEvents: config.ADGATE_BATCH_MAX_EVENTS,
         batchMaxAgeMs: config.ADGATE_BATCH_MAX_AGE_MS,

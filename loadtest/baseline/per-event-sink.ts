@@ -19,7 +19,7 @@ export interface BaselineResult {
   readonly problem?: string;
 }
 
-const WINDOW = { pastMs: 7 * 86_400_000, futureMs: 5 * 60_000 };
+const RULES = { window: { pastMs: 7 * 86_400_000, futureMs: 5 * 60_000 }, maxEventBytes: 65_536 };
 const DEDUP_TTL_MS = 8 * 86_400_000;
 
 // One statement, one round trip: the key, the event and its billing row,
@@ -116,7 +116,7 @@ export async function runPerEventBaseline(options: {
             headers: message.headers as Record<string, Buffer | undefined>,
             timestampMs: Number(message.timestamp),
           };
-          const decoded = decodeMessage(inbound, WINDOW);
+          const decoded = decodeMessage(inbound, RULES);
           if (decoded.kind === 'dead-letter') malformed += 1;
           else {
             const { row } = decoded;

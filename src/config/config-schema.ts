@@ -92,6 +92,10 @@ export const envSchema = z
     ADGATE_BATCH_MAX_AGE_MS: int(1, 60_000).default(100),
     ADGATE_MAX_EVENTS_PER_REQUEST: int(1, 1_000_000).default(5_000),
     ADGATE_MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024).default(5 * 1024 * 1024),
+    // One event as the gateway forwards it (SPEC §1); larger is too_large at
+    // both ingresses. At most 1,000,000 so that one event, its key and
+    // headers fit the broker's default message.max.bytes (1 MiB + 12).
+    ADGATE_MAX_EVENT_BYTES: int(1024, 1_000_000).default(64 * 1024),
     ADGATE_PRODUCE_TIMEOUT_MS: int(100, 120_000).default(5_000),
     ADGATE_DRAIN_TIMEOUT_MS: int(100, 3_600_000).default(25_000),
     ADGATE_DLQ_MAX_ATTEMPTS: int(1, 100).default(3),

@@ -1,3 +1,5 @@
+import type { RejectionReason } from '../event/decode-event.js';
+
 /**
  * One base error for the whole gateway. The `reason` is a short stable
  * token that reaches the log line, the metric label and the DLQ
@@ -6,8 +8,7 @@
  */
 export type ErrorReason =
   | 'config_invalid'
-  | 'unparsable'
-  | 'invalid'
+  | RejectionReason
   | 'write_failed'
   | 'kafka_unavailable'
   | 'postgres_unavailable'

@@ -13,6 +13,54 @@ const id = (max: number) =>
 // event (SPEC §1): z.number().int() refuses 1.5 and "100" alike.
 const micros = z.number().int().min(0).max(MAX_MICROS).default(0);
 
+const MAX_KEY_CHARS = 64;
+const MAX_VALUE_CHARS = 256;
+
+/**
+ * `attributes`, an object of string to string (SPEC §1). Not z.record:
+ * zod builds a record's output by assignment into a plain `{}` and so skips
+ * a `__proto__` key altogether (neither checked nor copied, lest it set the
+ * prototype): {"__proto__": 5} passed and {"__proto__": "x"} was stored as
+ * {}. SPEC §1 makes every key an ordinary one, so each own entry is checked
+ * here, whatever its name, and the output is built with
+ * Object.fromEntries, which defines own properties (no setter runs), so
+ * JSON.stringify and the COPY encoder keep every key.
+ */
+const attributesSchema = z
+  .unknown()
+  .transform((input, ctx): Record<string, string> => {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      ctx.issues.push({ code: 'custom', message: 'must be an object of string to string', input });
+      return {};
+    }
+    const entries = Object.entries(input);
+    if (entries.length > MAX_ATTRIBUTES) {
+      ctx.issues.push({ code: 'custom', message: `at most ${MAX_ATTRIBUTES} entries`, input });
+    }
+    for (const [key, value] of entries) {
+      const message = attributeIssue(key, value);
+      if (message !== undefined) ctx.issues.push({ code: 'custom', message, input, path: [key] });
+    }
+    return Object.fromEntries(entries) as Record<string, string>;
+  })
+  // What z.record would have said, for the generated JSON Schema (OpenAPI).
+  .meta({
+    type: 'object',
+    maxProperties: MAX_ATTRIBUTES,
+    propertyNames: { minLength: 1, maxLength: MAX_KEY_CHARS },
+    additionalProperties: { type: 'string', maxLength: MAX_VALUE_CHARS },
+  });
+
+/** Lengths in UTF-16 code units, as zod's z.string().max counts them. */
+function attributeIssue(key: string, value: unknown): string | undefined {
+  if (key.length < 1 || key.length > MAX_KEY_CHARS) return `key must be 1..${MAX_KEY_CHARS} chars`;
+  if (typeof value !== 'string') {
+    return `must be a string, not ${value === null ? 'null' : typeof value}`;
+  }
+  if (value.length > MAX_VALUE_CHARS) return `must be at most ${MAX_VALUE_CHARS} chars`;
+  return undefined;
+}
+
 export const EVENT_TYPES = ['impression', 'click', 'conversion'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -33,12 +81,7 @@ export const eventSchema = z
       .string()
       .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code of three capital letters')
       .default('USD'),
-    attributes: z
-      .record(z.string().min(1).max(64), z.string().max(256))
-      .refine((a) => Object.keys(a).length <= MAX_ATTRIBUTES, {
-        message: `at most ${MAX_ATTRIBUTES} entries`,
-      })
-      .optional(),
+    attributes: attributesSchema.optional(),
   })
   .superRefine((event, ctx) => {
     if (event.type === 'conversion' && event.conversion_id === undefined) {
@@ -56,6 +99,12 @@ export const eventSchema = z
       });
     }
   });
+
+/** One reason an event is refused, with the field it concerns (SPEC §3 `issues`). */
+export interface Issue {
+  readonly path: string;
+  readonly message: string;
+}
 
 export type RawEvent = z.output<typeof eventSchema>;
 

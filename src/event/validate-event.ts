@@ -1,16 +1,14 @@
-import { type AdEvent, eventSchema } from './event-schema.js';
+import { type AdEvent, eventSchema, type Issue } from './event-schema.js';
+import { findUnstorableText } from './find-unstorable-text.js';
 import { normalizeTimestamp } from './normalize-timestamp.js';
+
+export type { Issue } from './event-schema.js';
 
 export interface AcceptanceWindow {
   /** How far in the past `occurred_at` may lie, in ms (SPEC §1: 7 days). */
   readonly pastMs: number;
   /** How far in the future, in ms (SPEC §1: 5 minutes). */
   readonly futureMs: number;
-}
-
-export interface Issue {
-  readonly path: string;
-  readonly message: string;
 }
 
 export type Validation =
@@ -40,7 +38,10 @@ export function validateEvent(
   if (ts === undefined && typeof occurredAt === 'string') {
     issues.push({ path: 'occurred_at', message: 'must be an RFC 3339 timestamp with an offset' });
   }
-  if (!parsed.success || ts === undefined) {
+  // Text that PostgreSQL would refuse is refused here, so that it never
+  // gets a 202 only to fail the write (SPEC §1).
+  issues.push(...findUnstorableText(input));
+  if (issues.length > 0 || !parsed.success || ts === undefined) {
     return { ok: false, reason: 'invalid', issues };
   }
   if (ts.epochMs < referenceMs - window.pastMs || ts.epochMs > referenceMs + window.futureMs) {
@@ -55,5 +56,6 @@ export function validateEvent(
       ],
     };
   }
+  // A spread defines own properties: the attributes object is kept as built.
   return { ok: true, event: { ...parsed.data, occurred_at: ts.iso, occurredAtMs: ts.epochMs } };
 }

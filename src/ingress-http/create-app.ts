@@ -27,14 +27,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Hono {
   const { config, pool, lifecycle, metrics, log } = deps;
   const app = new Hono();
-  const guard = createRequestGuard(
-    {
-      apiKeys: config.apiKeys,
-      rateLimit: config.ADGATE_RATE_LIMIT,
-      authFailureLimit: config.ADGATE_AUTH_FAILURE_LIMIT,
-    },
-    metrics,
-  );
+  const guard = createRequestGuard(config, metrics);
 
   app.use(async (c, next) => {
     const started = performance.now();
@@ -49,7 +42,7 @@ export function createApp(deps: AppDeps): Hono {
   if (deps.producer !== undefined) {
     app.post(
       '/v1/events',
-      createPostEventsHandler({ config, producer: deps.producer, lifecycle, metrics, log }),
+      createPostEventsHandler({ config, producer: deps.producer, lifecycle, metrics, log, guard }),
     );
   }
 

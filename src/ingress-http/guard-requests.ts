@@ -1,18 +1,20 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
+import type { Config } from '../config/load-config.js';
 import type { ApiKey, Scope } from '../config/parse-api-keys.js';
-import type { RateLimit } from '../config/parse-rate.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { authenticate } from './authenticate.js';
 import { RateLimiter } from './rate-limiter.js';
 
-export interface GuardSettings {
-  readonly apiKeys: readonly ApiKey[];
-  /** For every key without its own `@R/B`; undefined: no limit (SPEC §6). */
-  readonly rateLimit?: RateLimit;
-  /** Failed authentications per client address. */
-  readonly authFailureLimit: RateLimit;
-}
+/**
+ * ADGATE_RATE_LIMIT applies to every key without its own `@R/B` (unset: no
+ * limit, SPEC §6); ADGATE_AUTH_FAILURE_LIMIT to failed authentications per
+ * client address.
+ */
+export type GuardSettings = Pick<
+  Config,
+  'apiKeys' | 'ADGATE_RATE_LIMIT' | 'ADGATE_AUTH_FAILURE_LIMIT'
+>;
 
 export type Admission =
   | { readonly ok: true; readonly key: ApiKey }
@@ -33,10 +35,10 @@ export interface RequestGuard {
 export function createRequestGuard(settings: GuardSettings, metrics: Metrics): RequestGuard {
   const keyName = (key: ApiKey) => key.secretSha256.toString('hex');
   const limits = new Map(
-    settings.apiKeys.map((k) => [keyName(k), k.rateLimit ?? settings.rateLimit]),
+    settings.apiKeys.map((k) => [keyName(k), k.rateLimit ?? settings.ADGATE_RATE_LIMIT]),
   );
   const events = new RateLimiter((name) => limits.get(name));
-  const failures = new RateLimiter(() => settings.authFailureLimit);
+  const failures = new RateLimiter(() => settings.ADGATE_AUTH_FAILURE_LIMIT);
 
   return {
     authorize(c, scope) {

@@ -2,21 +2,15 @@ import { trace } from '@opentelemetry/api';
 import type { Context } from 'hono';
 import type { Config } from '../config/load-config.js';
 import { AdgateError } from '../errors/adgate-error.js';
-import { type Issue, validateEvent } from '../event/validate-event.js';
-import type { OutboundMessage, Producer } from '../kafka/types.js';
+import type { EventRules } from '../event/decode-event.js';
+import type { Producer } from '../kafka/types.js';
 import type { Lifecycle } from '../lifecycle/lifecycle-state.js';
-import { SOURCE_HEADER } from '../sink/decode-message.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import { authenticate } from './authenticate.js';
+import type { RequestGuard } from './guard-requests.js';
+import { judgeEvents } from './judge-events.js';
 import { parseEventsBody } from './parse-events-body.js';
 import { readBodyWithLimit } from './read-body.js';
-
-export interface Rejection {
-  readonly index: number;
-  readonly reason: 'invalid' | 'unparsable';
-  readonly issues: readonly Issue[];
-}
 
 export interface PostEventsDeps {
   readonly config: Config;
@@ -24,6 +18,7 @@ export interface PostEventsDeps {
   readonly lifecycle: Lifecycle;
   readonly metrics: Metrics;
   readonly log: Logger;
+  readonly guard: RequestGuard;
 }
 
 const RETRY_AFTER_S = '1';
@@ -36,13 +31,16 @@ const tracer = trace.getTracer('adgate');
  * that the client may retry, which the idempotency key makes safe.
  */
 export function createPostEventsHandler(deps: PostEventsDeps) {
-  const { config, producer, lifecycle, metrics, log } = deps;
-  const window = { pastMs: config.ADGATE_ACCEPT_PAST_MS, futureMs: config.ADGATE_ACCEPT_FUTURE_MS };
+  const { config, producer, lifecycle, metrics, log, guard } = deps;
+  const rules: EventRules = {
+    window: { pastMs: config.ADGATE_ACCEPT_PAST_MS, futureMs: config.ADGATE_ACCEPT_FUTURE_MS },
+    maxEventBytes: config.ADGATE_MAX_EVENT_BYTES,
+  };
 
   return async (c: Context) => {
     const receivedAt = Date.now();
-    const auth = authenticate(c.req.header('authorization'), config.apiKeys, 'ingest');
-    if (!auth.ok) return c.json({ error: auth.error }, auth.status);
+    const auth = guard.authorize(c, 'ingest');
+    if (!auth.ok) return auth.response;
     if (!lifecycle.acceptingWork) {
       c.header('Retry-After', RETRY_AFTER_S);
       return c.json({ error: 'this instance is draining; retry on another' }, 503);
@@ -52,7 +50,7 @@ export function createPostEventsHandler(deps: PostEventsDeps) {
     if (!body.ok) {
       return c.json({ error: `body larger than ${config.ADGATE_MAX_BODY_BYTES} bytes` }, 413);
     }
-    const parsed = parseEventsBody(c.req.header('content-type'), body.text);
+    const parsed = parseEventsBody(c.req.header('content-type'), body.bytes);
     if (!parsed.ok) return c.json({ error: parsed.error }, parsed.status);
     if (parsed.items.length > config.ADGATE_MAX_EVENTS_PER_REQUEST) {
       return c.json(
@@ -64,34 +62,13 @@ export function createPostEventsHandler(deps: PostEventsDeps) {
     }
     if (parsed.items.length === 0) return c.json({ error: 'no events in the body' }, 400);
 
-    const rejected: Rejection[] = [];
-    const messages: OutboundMessage[] = [];
-    parsed.items.forEach((item, index) => {
-      if (!item.ok) {
-        rejected.push({
-          index,
-          reason: item.reason,
-          issues: [{ path: '(line)', message: item.message }],
-        });
-        return;
-      }
-      const result = validateEvent(item.value, receivedAt, window);
-      if (!result.ok) {
-        rejected.push({ index, reason: result.reason, issues: result.issues });
-        return;
-      }
-      // The original JSON goes to Kafka: the sink validates it again, as it
-      // does for producers that write to the topic directly. An NDJSON line
-      // is sent as it came, without serialising it again.
-      messages.push({
-        key: result.event.impression_id,
-        value: item.text ?? JSON.stringify(item.value),
-        headers: { [SOURCE_HEADER]: auth.key.source },
-        timestampMs: receivedAt,
-      });
-    });
+    const { accepted, rejected } = judgeEvents(parsed.items, receivedAt, rules, auth.key.source);
+    const messages = accepted.map((a) => a.message);
     metrics.httpEvents.add(rejected.length, { outcome: 'rejected' });
     if (messages.length === 0) return c.json({ accepted: 0, rejected }, 422);
+    // Charged for what would reach Kafka; a refused request forwards nothing.
+    const throttled = guard.admitEvents(c, auth.key, messages.length);
+    if (throttled !== undefined) return throttled;
 
     try {
       await tracer.startActiveSpan('adgate.http.produce', async (span) => {

@@ -1,18 +1,20 @@
 import { ClientClosedRequestError } from '../errors/adgate-error.js';
 
 export type BodyResult =
-  | { readonly ok: true; readonly text: string }
+  | { readonly ok: true; readonly bytes: Buffer }
   | { readonly ok: false; readonly tooLarge: true };
 
 /**
  * Reads a request body up to `limit` bytes, and stops reading past it, so
- * that an oversized request costs no more memory than the limit. Throws
- * ClientClosedRequestError when the client goes away mid-body.
+ * that an oversized request costs no more memory than the limit. The bytes
+ * are returned undecoded: decoding would put U+FFFD in place of invalid
+ * UTF-8, and each NDJSON line is judged on its own bytes (SPEC §1, §3).
+ * Throws ClientClosedRequestError when the client goes away mid-body.
  */
 export async function readBodyWithLimit(request: Request, limit: number): Promise<BodyResult> {
   const declared = Number(request.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(declared) && declared > limit) return { ok: false, tooLarge: true };
-  if (request.body === null) return { ok: true, text: '' };
+  if (request.body === null) return { ok: true, bytes: Buffer.alloc(0) };
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -26,7 +28,7 @@ export async function readBodyWithLimit(request: Request, limit: number): Promis
     }
     chunks.push(value);
   }
-  return { ok: true, text: Buffer.concat(chunks).toString('utf8') };
+  return { ok: true, bytes: Buffer.concat(chunks) };
 }
 
 /**

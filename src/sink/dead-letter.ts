@@ -1,6 +1,8 @@
+import type { RejectionReason } from '../event/decode-event.js';
 import type { InboundMessage, OutboundMessage } from '../kafka/types.js';
 
-export type DeadLetterReason = 'unparsable' | 'invalid' | 'write_failed';
+/** The verdicts of decodeEvent, or PostgreSQL refused the row itself (SPEC §4). */
+export type DeadLetterReason = RejectionReason | 'write_failed';
 
 export interface DeadLetter {
   readonly message: InboundMessage;

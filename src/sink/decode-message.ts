@@ -1,5 +1,5 @@
+import { decodeEvent, type EventRules, type RejectionReason } from '../event/decode-event.js';
 import { idempotencyKey } from '../event/idempotency-key.js';
-import { type AcceptanceWindow, validateEvent } from '../event/validate-event.js';
 import type { InboundMessage } from '../kafka/types.js';
 import type { EventRow } from '../store/encode-copy-rows.js';
 
@@ -11,31 +11,22 @@ export type Decoded =
   | { readonly kind: 'event'; readonly row: EventRow; readonly message: InboundMessage }
   | {
       readonly kind: 'dead-letter';
-      readonly reason: 'unparsable' | 'invalid';
+      readonly reason: RejectionReason;
       readonly error: string;
       readonly message: InboundMessage;
     };
 
 /**
- * The Kafka ingress is untrusted (SPEC §4): every message is parsed and
- * validated again, measured against its own timestamp so that a replay
- * gets the same verdict. What fails becomes a dead letter, never a drop.
+ * The Kafka ingress is untrusted (SPEC §4): every message goes through the
+ * same decodeEvent as an HTTP event, measured against its own timestamp so
+ * that a replay gets the same verdict. What fails becomes a dead letter
+ * with that verdict's reason, never a drop.
  */
-export function decodeMessage(message: InboundMessage, window: AcceptanceWindow): Decoded {
-  if (message.value === null || message.value.length === 0) {
-    return { kind: 'dead-letter', reason: 'unparsable', error: 'empty message value', message };
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(message.value.toString('utf8'));
-  } catch (error) {
-    const text = error instanceof Error ? error.message : String(error);
-    return { kind: 'dead-letter', reason: 'unparsable', error: `not JSON: ${text}`, message };
-  }
-  const validation = validateEvent(json, message.timestampMs, window);
-  if (!validation.ok) {
-    const error = validation.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-    return { kind: 'dead-letter', reason: 'invalid', error, message };
+export function decodeMessage(message: InboundMessage, rules: EventRules): Decoded {
+  const verdict = decodeEvent(message.value, message.timestampMs, rules);
+  if (!verdict.ok) {
+    const error = verdict.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+    return { kind: 'dead-letter', reason: verdict.reason, error, message };
   }
   const header = message.headers[SOURCE_HEADER]?.toString('utf8');
   if (header !== undefined && !SOURCE_PATTERN.test(header)) {
@@ -46,7 +37,7 @@ export function decodeMessage(message: InboundMessage, window: AcceptanceWindow)
       message,
     };
   }
-  const event = validation.event;
+  const event = verdict.event;
   return {
     kind: 'event',
     message,

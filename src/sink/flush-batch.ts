@@ -25,6 +25,7 @@ export interface FlushDeps {
   readonly deadTopic: string;
   readonly dlqMaxAttempts: number;
   readonly window: AcceptanceWindow;
+  readonly maxEventBytes: number;
   readonly maxBackoffMs: number;
   readonly produceTimeoutMs: number;
   /** False once the process must give up (forced stop): retries end then. */
@@ -54,8 +55,9 @@ export async function flushBatch(
   const deadLetters: DeadLetter[] = [];
   const unique = new Map<string, Candidate>();
   let batchDuplicates = 0;
+  const rules = { window: deps.window, maxEventBytes: deps.maxEventBytes };
   for (const message of messages) {
-    const decoded = decodeMessage(message, deps.window);
+    const decoded = decodeMessage(message, rules);
     if (decoded.kind === 'dead-letter') {
       deadLetters.push(decoded);
       continue;

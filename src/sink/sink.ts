@@ -23,6 +23,7 @@ export interface SinkSettings {
   readonly deadTopic: string;
   readonly dlqMaxAttempts: number;
   readonly window: AcceptanceWindow;
+  readonly maxEventBytes: number;
   readonly dedupWindowMs: number;
   readonly batchMaxEvents: number;
   readonly batchMaxAgeMs: number;
@@ -91,6 +92,7 @@ export function createSink(settings: SinkSettings, deps: SinkDeps): Sink {
               deadTopic: settings.deadTopic,
               dlqMaxAttempts: settings.dlqMaxAttempts,
               window: settings.window,
+              maxEventBytes: settings.maxEventBytes,
               maxBackoffMs: settings.maxBackoffMs,
               produceTimeoutMs: settings.produceTimeoutMs,
               shouldContinue,

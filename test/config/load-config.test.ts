@@ -90,6 +90,13 @@ describe('loadConfig (SPEC §6)', () => {
     );
   });
 
+  it('takes ADGATE_MAX_EVENT_BYTES from 1 KiB to what a default broker accepts (64 KiB unset)', () => {
+    assert.equal(loadConfig({}).ADGATE_MAX_EVENT_BYTES, 65_536);
+    assert.equal(loadConfig({ ADGATE_MAX_EVENT_BYTES: '1024' }).ADGATE_MAX_EVENT_BYTES, 1024);
+    assert.match(errorOf({ ADGATE_MAX_EVENT_BYTES: '1023' }), /ADGATE_MAX_EVENT_BYTES/);
+    assert.match(errorOf({ ADGATE_MAX_EVENT_BYTES: '2000000' }), /ADGATE_MAX_EVENT_BYTES/);
+  });
+
   it('refuses a dedup window shorter than the acceptance window', () => {
     assert.match(
       errorOf({ ADGATE_DEDUP_WINDOW_MS: '3600000' }),

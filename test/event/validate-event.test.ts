@@ -75,4 +75,63 @@ describe('validateEvent (SPEC §1)', () => {
   it('rejects things that are not objects', () => {
     for (const bad of [null, 42, 'x', [valid]]) assert.ok(issuesOf(bad).length > 0);
   });
+
+  it('refuses U+0000 and unpaired surrogates anywhere, keys included (SPEC §1: PostgreSQL refuses them)', () => {
+    assert.deepEqual(issuesOf({ ...valid, attributes: { k: 'a\u0000b' } }), ['attributes.k']);
+    assert.deepEqual(issuesOf({ ...valid, attributes: { 'k\u0000': 'v' } }), [
+      'attributes.k\u0000',
+    ]);
+    assert.deepEqual(issuesOf({ ...valid, attributes: { k: 'x\ud800' } }), ['attributes.k']);
+    assert.deepEqual(issuesOf({ ...valid, attributes: { k: '\udc00x' } }), ['attributes.k']);
+    assert.deepEqual(issuesOf({ ...valid, attributes: { '\ud83d': 'v' } }), ['attributes.\ud83d']);
+    // Parsed from JSON text, as both ingresses see it.
+    const fromJson = JSON.parse(
+      JSON.stringify({ ...valid, attributes: { a: 'ok' } }).replace('"ok"', '"\\u0000"'),
+    );
+    assert.deepEqual(issuesOf(fromJson), ['attributes.a']);
+    // An unknown field is refused already; its text is named as well.
+    assert.ok(issuesOf({ ...valid, 'x\u0000': 1 }).includes('x\u0000'));
+  });
+
+  it('accepts every other character, a surrogate pair included', () => {
+    const attributes = {
+      emoji: '\u{1F600}\u{10FFFF}',
+      ctrl: '\u0001\t\n\\',
+      'é\u{1F600}': '\uFFFF',
+    };
+    const result = validateEvent({ ...valid, attributes }, NOW, WINDOW);
+    assert.ok(result.ok, JSON.stringify(result));
+    assert.deepEqual(result.event.attributes, attributes);
+  });
+
+  it('treats __proto__ and constructor as ordinary attribute keys: checked, and kept', () => {
+    const parse = (attributes: string) =>
+      JSON.parse(`{${JSON.stringify(valid).slice(1, -1)},"attributes":${attributes}}`);
+    assert.deepEqual(issuesOf(parse('{"__proto__":5}')), ['attributes.__proto__']);
+    assert.deepEqual(issuesOf(parse('{"__proto__":{"a":"b"}}')), ['attributes.__proto__']);
+    assert.deepEqual(issuesOf(parse('{"constructor":null}')), ['attributes.constructor']);
+    assert.deepEqual(issuesOf(parse(`{"__proto__":"${'v'.repeat(257)}"}`)), [
+      'attributes.__proto__',
+    ]);
+    const result = validateEvent(
+      parse('{"__proto__":"x","constructor":"y","toString":"z"}'),
+      NOW,
+      WINDOW,
+    );
+    assert.ok(result.ok, JSON.stringify(result));
+    const stored = result.event.attributes ?? {};
+    assert.deepEqual(Object.keys(stored), ['__proto__', 'constructor', 'toString']);
+    assert.equal(Object.getPrototypeOf(stored), Object.prototype, 'the prototype is not replaced');
+    assert.equal(JSON.stringify(stored), '{"__proto__":"x","constructor":"y","toString":"z"}');
+    // The 33rd key counts, whatever its name.
+    const many = Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`k${i}`, 'v']));
+    const withProto = parse(JSON.stringify({ ...many, ['__proto__']: 'v' }));
+    assert.equal(Object.keys(withProto.attributes).length, 33);
+    assert.deepEqual(issuesOf(withProto), ['attributes']);
+  });
+
+  it('refuses __proto__ at the top level as an unknown field', () => {
+    const event = JSON.parse(`{${JSON.stringify(valid).slice(1, -1)},"__proto__":{"x":1}}`);
+    assert.ok(issuesOf(event).length > 0);
+  });
 });

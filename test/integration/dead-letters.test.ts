@@ -57,7 +57,7 @@ function badMessages(tag: string): Bad[] {
       key: `dl-${tag}-bytes`,
       value: Buffer.concat([Buffer.from([0xff, 0xfe, 0x00, 0xc3]), Buffer.from(` dl-${tag}`)]),
       reason: 'unparsable',
-      error: /JSON/,
+      error: /UTF-8/,
     },
     {
       // Pretty-printed: the whitespace is part of the original bytes.

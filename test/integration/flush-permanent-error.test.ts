@@ -68,6 +68,7 @@ describe('flushBatch with a permanent PostgreSQL refusal', () => {
       deadTopic: pipeline.deadTopic,
       dlqMaxAttempts: 3,
       window: { pastMs: 7 * 24 * 3_600_000, futureMs: 300_000 },
+      maxEventBytes: 65_536,
       maxBackoffMs: 10,
       produceTimeoutMs: 10_000,
       // Bounds today's behaviour (retrying for ever) so that the test ends.

@@ -1,0 +1,54 @@
+import { isUtf8 } from 'node:buffer';
+import type { Issue } from './event-schema.js';
+import { type AcceptanceWindow, type Validation, validateEvent } from './validate-event.js';
+
+/**
+ * Why an event is refused, the same token at both ingresses: the HTTP
+ * `rejected[].reason` (SPEC §3) and the DLQ `adgate-reason` (SPEC §4).
+ */
+export type RejectionReason = 'unparsable' | 'invalid' | 'too_large';
+
+export interface EventRules {
+  readonly window: AcceptanceWindow;
+  /** ADGATE_MAX_EVENT_BYTES: the largest event as the gateway forwards it (SPEC §1). */
+  readonly maxEventBytes: number;
+}
+
+export type EventVerdict =
+  | Extract<Validation, { ok: true }>
+  | { readonly ok: false; readonly reason: RejectionReason; readonly issues: readonly Issue[] };
+
+/**
+ * The one rule that decides whether the bytes of one event are counted
+ * (SPEC §1): the HTTP ingress runs it on the bytes it would forward, the
+ * sink on the bytes it read, so that a 202 is only ever given for an event
+ * the sink will count, and whatever the sink would dead-letter is rejected
+ * at HTTP by its index, with the same reason. The steps go from the
+ * cheapest to the dearest: size, UTF-8, JSON, then SPEC §1.
+ */
+export function decodeEvent(
+  bytes: Buffer | null,
+  referenceMs: number,
+  rules: EventRules,
+): EventVerdict {
+  // A tombstone or an empty value holds no event (SPEC §4).
+  if (bytes === null || bytes.length === 0) return refuse('unparsable', 'empty message value');
+  // Before any decoding, so that an oversized value costs no parse.
+  if (bytes.length > rules.maxEventBytes) {
+    return refuse('too_large', `${bytes.length} bytes; at most ${rules.maxEventBytes} an event`);
+  }
+  // Decoding alone would put U+FFFD in place of bad bytes, and the event
+  // would be stored rewritten (SPEC §1: not UTF-8 is unparsable).
+  if (!isUtf8(bytes)) return refuse('unparsable', 'not valid UTF-8');
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    return refuse('unparsable', `not JSON: ${error instanceof Error ? error.message : error}`);
+  }
+  return validateEvent(json, referenceMs, rules.window);
+}
+
+function refuse(reason: RejectionReason, message: string): EventVerdict {
+  return { ok: false, reason, issues: [{ path: '(event)', message }] };
+}
