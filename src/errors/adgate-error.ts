@@ -10,6 +10,8 @@ export type ErrorReason =
   | 'invalid'
   | 'write_failed'
   | 'kafka_unavailable'
+  | 'kafka_refused'
+  | 'too_large'
   | 'postgres_unavailable'
   | 'redis_unavailable'
   | 'migration_failed'
