@@ -226,6 +226,8 @@ describe('dead letters: a DLQ topic smaller than the ingest topic', () => {
     assert.ok(sent.length > 0 && sent.length < DLQ_LIMIT, `cut to ${sent.length} bytes`);
     assert.ok(big.subarray(0, sent.length).equals(sent), 'a prefix of the original');
 
+    // Cut before sending, from the limit read at start: no refusal needed.
+    assert.deepEqual(logLines(gateway, /^Kafka produce failed$/), []);
     const metrics = await fetchMetrics(gateway.url);
     assert.equal(metricValue(metrics, 'adgate_dlq_truncated_total', {}), 1);
   });
@@ -290,6 +292,11 @@ describe('dead letters: a DLQ topic made smaller while the gateway runs', () => 
       assertOrigin(letter, pipeline, 0);
       assert.ok((letter.value?.length ?? 0) < DLQ_LIMIT);
     }
+    // It went the way this test is about: refused first, then cut.
+    const refusals = logLines(gateway, /^Kafka produce failed$/).filter(
+      (l) => l.reason === 'too_large',
+    );
+    assert.ok(refusals.length >= 1, 'the broker refused the whole letter');
     const metrics = await fetchMetrics(gateway.url);
     assert.equal(metricValue(metrics, 'adgate_dlq_truncated_total', {}), 1);
   });
