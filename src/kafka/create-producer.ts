@@ -183,7 +183,7 @@ export function createProducer(kafka: Kafka, log: Logger, options: ProducerOptio
 
   /** Cuts a send into pieces that fit one request, and the topic's record batch, each. */
   const cutIntoPieces = (topic: string, messages: readonly OutboundMessage[]) => {
-    const room = Math.min(batchRoom(topic), Number.MAX_SAFE_INTEGER);
+    const room = batchRoom(topic);
     const pieces: { messages: OutboundMessage[]; bytes: number; batchBytes: number }[] = [];
     let current = { messages: [] as OutboundMessage[], bytes: 0, batchBytes: 0 };
     for (const m of messages) {

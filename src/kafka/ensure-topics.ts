@@ -30,9 +30,16 @@ export const DEAD_LETTER_HEADER_BUDGET_BYTES = 4 * 1024;
  * How much more a dead-letter topic accepts than the ingest topic. 64 KiB
  * is the header budget many times over, so that headers a later step adds
  * (a redrive's, trace context) still fit, and costs the broker nothing:
- * max.message.bytes is a ceiling, not a reservation.
+ * max.message.bytes is a ceiling, not a reservation. It does not cover a
+ * message an upstream producer wrote compressed (the limit counts the
+ * compressed batch; adgate sends its copy uncompressed): such a letter
+ * may still be cut, as any that does not fit.
  */
 export const DEAD_LETTER_HEADROOM_BYTES = 64 * 1024;
+
+// Kafka's default message.max.bytes (1 MiB plus the 12-byte log overhead
+// of the old message format), assumed only if the broker would not say.
+const BROKER_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
 
 /**
  * Creates the topics that are missing (SPEC §4), the dead-letter ones with
@@ -50,19 +57,19 @@ export async function ensureTopics(
   await admin.connect();
   try {
     await createMissing(admin, plan, [plan.ingest], []);
-    const [ingestLimit] = await describeLimits(admin, [plan.ingest]);
-    const wanted = (ingestLimit ?? 0) + DEAD_LETTER_HEADROOM_BYTES;
+    const [described] = await describeLimits(admin, [plan.ingest]);
+    const ingestLimit = described ?? BROKER_DEFAULT_MAX_MESSAGE_BYTES;
+    const wanted = ingestLimit + DEAD_LETTER_HEADROOM_BYTES;
     await createMissing(admin, plan, plan.deadLetters, [
       { name: 'max.message.bytes', value: String(wanted) },
     ]);
     const deadLetterLimits = await describeLimits(admin, plan.deadLetters);
-    const limits = new Map<string, number>();
-    if (ingestLimit !== undefined) limits.set(plan.ingest, ingestLimit);
+    const limits = new Map<string, number>([[plan.ingest, ingestLimit]]);
     plan.deadLetters.forEach((topic, i) => {
       const limit = deadLetterLimits[i];
       if (limit === undefined) return;
       limits.set(topic, limit);
-      const needed = (ingestLimit ?? 0) + DEAD_LETTER_HEADER_BUDGET_BYTES;
+      const needed = ingestLimit + DEAD_LETTER_HEADER_BUDGET_BYTES;
       if (limit < needed) {
         log.warn(
           'dead-letter topic accepts less than the ingest topic plus headers: oversized dead letters will be sent cut',
