@@ -1,4 +1,4 @@
-import type { Kafka, Producer as KafkaJsProducer, ProducerConfig } from 'kafkajs';
+import type { Kafka, Producer as KafkaJsProducer, ProducerConfig, TopicMessages } from 'kafkajs';
 import { DependencyUnavailableError } from '../errors/adgate-error.js';
 import type { Logger } from '../telemetry/logger.js';
 import { classifyKafkaError } from './classify-kafka-error.js';
@@ -80,47 +80,9 @@ export function createProducer(kafka: Kafka, log: Logger, options: ProducerOptio
   const batchRoom = (topic: string) =>
     (limits.get(topic) ?? Number.POSITIVE_INFINITY) - BATCH_OVERHEAD_BYTES;
 
-  const takeRequest = (): PendingSend[] => {
-    const taken: PendingSend[] = [];
-    const perTopic = new Map<string, number>();
-    let bytes = 0;
-    while (queue.length > 0) {
-      const next = queue[0] as PendingSend;
-      const topicBytes = (perTopic.get(next.topic) ?? 0) + next.batchBytes;
-      if (taken.length > 0) {
-        if (next.alone || taken[0]?.alone) break;
-        if (bytes + next.bytes > MAX_REQUEST_BYTES) break;
-        if (topicBytes > batchRoom(next.topic)) break;
-      }
-      taken.push(next);
-      perTopic.set(next.topic, topicBytes);
-      bytes += next.bytes;
-      queue.shift();
-    }
-    queuedBytes -= bytes;
-    return taken;
-  };
-
   const sendRequest = async (taken: readonly PendingSend[]) => {
-    const byTopic = new Map<string, OutboundMessage[]>();
-    for (const send of taken) {
-      const list = byTopic.get(send.topic) ?? [];
-      list.push(...send.messages);
-      byTopic.set(send.topic, list);
-    }
     await connect();
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({
-        topic,
-        messages: messages.map((m) => ({
-          key: m.key,
-          value: m.value,
-          headers: m.headers,
-          timestamp: m.timestampMs === undefined ? undefined : String(m.timestampMs),
-        })),
-      })),
-    });
+    await producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(taken) });
   };
 
   /**
@@ -157,7 +119,8 @@ export function createProducer(kafka: Kafka, log: Logger, options: ProducerOptio
 
   const pump = async () => {
     while (queue.length > 0) {
-      const taken = takeRequest();
+      const taken = takeRequest(queue, batchRoom);
+      queuedBytes -= taken.reduce((sum, send) => sum + send.bytes, 0);
       try {
         await sendRequest(taken);
         for (const send of taken) send.settle();
@@ -181,28 +144,6 @@ export function createProducer(kafka: Kafka, log: Logger, options: ProducerOptio
     }
   };
 
-  /** Cuts a send into pieces that fit one request, and the topic's record batch, each. */
-  const cutIntoPieces = (topic: string, messages: readonly OutboundMessage[]) => {
-    const room = batchRoom(topic);
-    const pieces: { messages: OutboundMessage[]; bytes: number; batchBytes: number }[] = [];
-    let current = { messages: [] as OutboundMessage[], bytes: 0, batchBytes: 0 };
-    for (const m of messages) {
-      const size = roughBytes(m);
-      const batchSize = recordBytes(m);
-      const full =
-        current.bytes + size > MAX_REQUEST_BYTES || current.batchBytes + batchSize > room;
-      if (current.messages.length > 0 && full) {
-        pieces.push(current);
-        current = { messages: [], bytes: 0, batchBytes: 0 };
-      }
-      current.messages.push(m);
-      current.bytes += size;
-      current.batchBytes += batchSize;
-    }
-    if (current.messages.length > 0) pieces.push(current);
-    return pieces;
-  };
-
   return {
     maxRecordBytes(topic) {
       const limit = limits.get(topic);
@@ -214,7 +155,7 @@ export function createProducer(kafka: Kafka, log: Logger, options: ProducerOptio
           new DependencyUnavailableError('kafka_unavailable', 'the producer is closing'),
         );
       }
-      const pieces = cutIntoPieces(topic, messages);
+      const pieces = cutIntoPieces(messages, batchRoom(topic));
       const total = pieces.reduce((sum, p) => sum + p.bytes, 0);
       if (queuedBytes + total > MAX_QUEUED_BYTES) {
         return Promise.reject(
@@ -249,6 +190,71 @@ export function createProducer(kafka: Kafka, log: Logger, options: ProducerOptio
       return closing;
     },
   };
+}
+
+/**
+ * Takes the next request off the queue: sends in order while the request
+ * stays under MAX_REQUEST_BYTES and each topic's share under what that
+ * topic takes in one record batch (kafkajs writes one per partition).
+ */
+function takeRequest(queue: PendingSend[], batchRoom: (topic: string) => number): PendingSend[] {
+  const taken: PendingSend[] = [];
+  const perTopic = new Map<string, number>();
+  let bytes = 0;
+  while (queue.length > 0) {
+    const next = queue[0] as PendingSend;
+    const topicBytes = (perTopic.get(next.topic) ?? 0) + next.batchBytes;
+    if (taken.length > 0) {
+      if (next.alone || taken[0]?.alone) break;
+      if (bytes + next.bytes > MAX_REQUEST_BYTES) break;
+      if (topicBytes > batchRoom(next.topic)) break;
+    }
+    taken.push(next);
+    perTopic.set(next.topic, topicBytes);
+    bytes += next.bytes;
+    queue.shift();
+  }
+  return taken;
+}
+
+/** Cuts a send into pieces that fit one request, and `batchRoom` (one record batch), each. */
+function cutIntoPieces(messages: readonly OutboundMessage[], batchRoom: number) {
+  const pieces: { messages: OutboundMessage[]; bytes: number; batchBytes: number }[] = [];
+  let current = { messages: [] as OutboundMessage[], bytes: 0, batchBytes: 0 };
+  for (const m of messages) {
+    const size = roughBytes(m);
+    const batchSize = recordBytes(m);
+    const full =
+      current.bytes + size > MAX_REQUEST_BYTES || current.batchBytes + batchSize > batchRoom;
+    if (current.messages.length > 0 && full) {
+      pieces.push(current);
+      current = { messages: [], bytes: 0, batchBytes: 0 };
+    }
+    current.messages.push(m);
+    current.bytes += size;
+    current.batchBytes += batchSize;
+  }
+  if (current.messages.length > 0) pieces.push(current);
+  return pieces;
+}
+
+/** One request's sends as kafkajs's sendBatch takes them, a topic's in queue order. */
+function toTopicMessages(taken: readonly PendingSend[]): TopicMessages[] {
+  const byTopic = new Map<string, OutboundMessage[]>();
+  for (const send of taken) {
+    const list = byTopic.get(send.topic) ?? [];
+    list.push(...send.messages);
+    byTopic.set(send.topic, list);
+  }
+  return [...byTopic].map(([topic, messages]) => ({
+    topic,
+    messages: messages.map((m) => ({
+      key: m.key,
+      value: m.value,
+      headers: m.headers,
+      timestamp: m.timestampMs === undefined ? undefined : String(m.timestampMs),
+    })),
+  }));
 }
 
 /** All pieces acknowledged, or a retriable failure once `timeoutMs` has passed. */
