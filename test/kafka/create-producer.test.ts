@@ -6,6 +6,7 @@ import { createProducer } from '../../src/kafka/create-producer.js';
 import { describeLimits } from '../../src/kafka/ensure-topics.js';
 import { createKafka } from '../../src/kafka/kafka-client.js';
 import type { OutboundMessage } from '../../src/kafka/types.js';
+import { createLogger } from '../../src/telemetry/logger.js';
 import { uniqueName } from '../support/names.js';
 import { KAFKA_BROKERS, quietLog } from '../support/services.js';
 import { within } from '../support/wait-for.js';
@@ -120,7 +121,9 @@ describe('producer: a record refused for its size fails only its own send', () =
   it('never coalesces more of a topic into one request than that topic accepts', async () => {
     const [limit] = await describeLimits(admin, [small]);
     assert.equal(limit, SMALL_LIMIT);
-    const producer = createProducer(kafka, quietLog, {
+    const lines: string[] = [];
+    const log = createLogger('warn', {}, (line) => lines.push(line));
+    const producer = createProducer(kafka, log, {
       topicLimits: new Map([[small, SMALL_LIMIT]]),
     });
     try {
@@ -141,5 +144,10 @@ describe('producer: a record refused for its size fails only its own send', () =
       await within(30_000, 'producer close', producer.close());
     }
     assert.equal((await admin.fetchTopicOffsets(small))[0]?.high, '4');
+    // Known limits keep the request under them: the broker refused nothing.
+    assert.deepEqual(
+      lines.filter((l) => l.includes('Kafka produce failed')),
+      [],
+    );
   });
 });
