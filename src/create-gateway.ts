@@ -64,15 +64,21 @@ export async function startGateway(
     { clientId: config.ADGATE_KAFKA_CLIENT_ID, brokers: config.ADGATE_KAFKA_BROKERS },
     log,
   );
-  await ensureTopics(
+  const topicLimits = await ensureTopics(
     kafka,
-    [config.ADGATE_TOPIC, config.ADGATE_DLQ_TOPIC, config.ADGATE_DEAD_TOPIC].map((topic) => ({
-      topic,
+    {
+      ingest: config.ADGATE_TOPIC,
+      deadLetters: [config.ADGATE_DLQ_TOPIC, config.ADGATE_DEAD_TOPIC],
       partitions: config.ADGATE_TOPIC_PARTITIONS,
       replication: config.ADGATE_TOPIC_REPLICATION,
-    })),
+    },
+    log.child({ component: 'topics' }),
   );
-  const producer: Producer = createProducer(kafka, log.child({ component: 'producer' }));
+  // Knowing the topics' limits up front lets a dead letter be cut to fit
+  // before it is sent, not after the broker refused it (SPEC §4).
+  const producer: Producer = createProducer(kafka, log.child({ component: 'producer' }), {
+    topicLimits,
+  });
 
   let dedup: DedupStore | undefined;
   let sink: Sink | undefined;

@@ -1,24 +1,17 @@
 import {
-  type Admin,
   type EachBatchPayload,
   Kafka,
   type Consumer as KafkaJsConsumer,
-  type Producer as KafkaJsProducer,
   type LogEntry,
   logLevel,
 } from 'kafkajs';
-import { DependencyUnavailableError } from '../errors/adgate-error.js';
 import type { Logger } from '../telemetry/logger.js';
 import { classifyKafkaError } from './classify-kafka-error.js';
-import type {
-  BatchConsumer,
-  InboundBatch,
-  InboundMessage,
-  OutboundMessage,
-  Producer,
-} from './types.js';
+import type { BatchConsumer, InboundBatch, InboundMessage } from './types.js';
 
-// The only file that imports kafkajs (see types.ts for why).
+// Only src/kafka/ imports kafkajs (see types.ts for why).
+export { createProducer } from './create-producer.js';
+export { ensureTopics } from './ensure-topics.js';
 
 export interface KafkaSettings {
   readonly clientId: string;
@@ -54,216 +47,6 @@ const REBALANCING_TEXT = 'The group is rebalancing, so a rejoin is needed';
 /** Whether a kafkajs log entry is a request refused because the group is rebalancing. */
 export function isRoutineRebalance(fields: Record<string, unknown>): boolean {
   return fields.error === REBALANCING_TEXT;
-}
-
-export interface TopicSpec {
-  readonly topic: string;
-  readonly partitions: number;
-  readonly replication: number;
-}
-
-/** Creates the topics that are missing (SPEC §4); existing ones are left as they are. */
-export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[]): Promise<void> {
-  const admin: Admin = kafka.admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t.topic));
-    if (missing.length === 0) return;
-    try {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((t) => ({
-          topic: t.topic,
-          numPartitions: t.partitions,
-          replicationFactor: t.replication,
-        })),
-      });
-    } catch (error) {
-      // Another instance may have created them a moment ago.
-      const now = new Set(await admin.listTopics());
-      if (missing.some((t) => !now.has(t.topic))) throw error;
-    }
-  } catch (error) {
-    throw classifyKafkaError(error);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-// A broker refuses a record batch over message.max.bytes (1 MiB by
-// default), and kafkajs writes one record batch per partition per request;
-// capping a whole request below that keeps every partition's share under it.
-// The cap is lower still because kafkajs encodes a request in one
-// synchronous run (about 20 µs a record on a slow 2-core machine): at 900 KiB
-// that held the event loop, HTTP and sink alike, for up to 170 ms under load.
-// 256 KiB (about 900 events) still takes a 500-event HTTP request whole;
-// 128 KiB split those in two round trips and doubled their ack p99.
-const MAX_REQUEST_BYTES = 256 * 1024;
-// Past this much waiting to be sent, new sends fail at once (the caller
-// answers 503) instead of queueing without bound while Kafka is away.
-const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
-
-interface PendingSend {
-  readonly topic: string;
-  readonly messages: readonly OutboundMessage[];
-  readonly bytes: number;
-  settle(error?: unknown): void;
-}
-
-/**
- * The idempotent producer (acks from all in-sync replicas), with exactly
- * one request in flight. kafkajs's idempotent producer loses or misorders
- * messages when several send() calls overlap (tulios/kafkajs#1005, #598),
- * so concurrent callers are queued here and coalesced into one sendBatch:
- * this is also what makes many small HTTP requests cheap.
- */
-export function createProducer(kafka: Kafka, log: Logger): Producer {
-  const producer: KafkaJsProducer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    // kafkajs merges the client's retry settings into the producer's; an
-    // idempotent producer must retry without limit or its sequence numbers
-    // can go wrong. Callers are bounded by their own timeout instead.
-    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5_000 },
-  });
-  let connected: Promise<void> | undefined;
-  let closing: Promise<void> | undefined;
-  const queue: PendingSend[] = [];
-  let queuedBytes = 0;
-  let pumping: Promise<void> | undefined;
-
-  const connect = () => {
-    connected ??= producer.connect().catch((error: unknown) => {
-      connected = undefined;
-      throw error;
-    });
-    return connected;
-  };
-
-  const takeRequest = (): PendingSend[] => {
-    const taken: PendingSend[] = [];
-    let bytes = 0;
-    while (queue.length > 0) {
-      const next = queue[0] as PendingSend;
-      if (taken.length > 0 && bytes + next.bytes > MAX_REQUEST_BYTES) break;
-      taken.push(next);
-      bytes += next.bytes;
-      queue.shift();
-    }
-    queuedBytes -= bytes;
-    return taken;
-  };
-
-  const pump = async () => {
-    while (queue.length > 0) {
-      const taken = takeRequest();
-      const byTopic = new Map<string, OutboundMessage[]>();
-      for (const send of taken) {
-        const list = byTopic.get(send.topic) ?? [];
-        list.push(...send.messages);
-        byTopic.set(send.topic, list);
-      }
-      try {
-        await connect();
-        await producer.sendBatch({
-          acks: -1,
-          topicMessages: [...byTopic].map(([topic, messages]) => ({
-            topic,
-            messages: messages.map((m) => ({
-              key: m.key,
-              value: m.value,
-              headers: m.headers,
-              timestamp: m.timestampMs === undefined ? undefined : String(m.timestampMs),
-            })),
-          })),
-        });
-        for (const send of taken) send.settle();
-      } catch (error) {
-        log.warn('Kafka produce failed', { error });
-        for (const send of taken) send.settle(classifyKafkaError(error));
-      }
-    }
-  };
-
-  return {
-    send(topic, messages, timeoutMs) {
-      if (closing !== undefined) {
-        return Promise.reject(
-          new DependencyUnavailableError('kafka_unavailable', 'the producer is closing'),
-        );
-      }
-      // Cut a large send into pieces that fit one request each.
-      const pieces: OutboundMessage[][] = [];
-      const pieceBytes: number[] = [];
-      let current: OutboundMessage[] = [];
-      let currentBytes = 0;
-      for (const m of messages) {
-        const size = m.value.length + (m.key?.length ?? 0) + 64;
-        if (current.length > 0 && currentBytes + size > MAX_REQUEST_BYTES) {
-          pieces.push(current);
-          pieceBytes.push(currentBytes);
-          current = [];
-          currentBytes = 0;
-        }
-        current.push(m);
-        currentBytes += size;
-      }
-      if (current.length > 0) {
-        pieces.push(current);
-        pieceBytes.push(currentBytes);
-      }
-      const total = pieceBytes.reduce((a, b) => a + b, 0);
-      if (queuedBytes + total > MAX_QUEUED_BYTES) {
-        return Promise.reject(
-          new DependencyUnavailableError(
-            'kafka_unavailable',
-            'Kafka is not keeping up: send queue full',
-          ),
-        );
-      }
-      const acks = pieces.map(
-        (piece, i) =>
-          new Promise<void>((resolve, reject) => {
-            queue.push({
-              topic,
-              messages: piece,
-              bytes: pieceBytes[i] ?? 0,
-              settle: (error) => (error === undefined ? resolve() : reject(error)),
-            });
-          }),
-      );
-      queuedBytes += total;
-      pumping ??= pump().finally(() => {
-        pumping = undefined;
-      });
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new DependencyUnavailableError(
-                'kafka_unavailable',
-                `Kafka did not acknowledge within ${timeoutMs} ms`,
-              ),
-            ),
-          timeoutMs,
-        );
-      });
-      // A piece that fails after the timeout already answered is handled here.
-      const all = Promise.all(acks).then(() => undefined);
-      all.catch(() => undefined);
-      return Promise.race([all, timeout]).finally(() => clearTimeout(timer));
-    },
-    close() {
-      closing ??= (async () => {
-        await pumping;
-        await producer.disconnect();
-      })();
-      return closing;
-    },
-  };
 }
 
 export interface ConsumerSettings {

@@ -1,10 +1,11 @@
 /**
- * adgate's own view of Kafka. Only kafka-client.ts knows kafkajs: kafkajs
+ * adgate's own view of Kafka. Only src/kafka/ knows kafkajs: kafkajs
  * is in maintenance mode, and swapping it must not touch the sink's logic.
  */
 export interface OutboundMessage {
   readonly key: string | Buffer | null;
-  readonly value: Buffer | string;
+  /** Null is a tombstone, and stays one (a dead letter of a tombstone keeps it null). */
+  readonly value: Buffer | string | null;
   readonly headers?: Record<string, string | Buffer>;
   /** Milliseconds since the epoch; the broker's CreateTime. */
   readonly timestampMs?: number;
@@ -38,9 +39,19 @@ export interface Producer {
    * Resolves once every message is acknowledged by all in-sync replicas.
    * Rejects with a retriable AdgateError ('kafka_unavailable') when the
    * broker did not acknowledge within `timeoutMs`; some of the messages may
-   * still land later, which the idempotency key makes harmless.
+   * still land later, which the idempotency key makes harmless. Rejects
+   * with a non-retriable one when Kafka refuses the data itself
+   * ('too_large', 'kafka_rejected': see classify-kafka-error.ts).
    */
   send(topic: string, messages: readonly OutboundMessage[], timeoutMs: number): Promise<void>;
+  /**
+   * The most one record may take (record-size.ts's recordBytes) for the
+   * topic to accept it: its max.message.bytes less a record batch's own
+   * bytes; undefined when the limit is not known. A send holding a larger
+   * record rejects with a non-retriable AdgateError 'too_large', and only
+   * that send: the others coalesced with it into one request still land.
+   */
+  maxRecordBytes(topic: string): number | undefined;
   /** Waits for the sends in flight, then disconnects. Idempotent. */
   close(): Promise<void>;
 }

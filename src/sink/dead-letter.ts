@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { RejectionReason } from '../event/decode-event.js';
+import { recordBytes } from '../kafka/record-size.js';
 import type { InboundMessage, OutboundMessage } from '../kafka/types.js';
 
 /** The verdicts of decodeEvent, or PostgreSQL refused the row itself (SPEC §4). */
@@ -46,9 +48,79 @@ export function toDeadLetterRecord(
     attempts,
     record: {
       key: message.key,
-      value: message.value ?? Buffer.alloc(0),
+      // A tombstone stays a tombstone: its DLQ copy is the original, null.
+      value: message.value,
       headers,
       timestampMs: message.timestampMs,
     },
   };
+}
+
+export const VALUE_TRUNCATED_HEADER = 'adgate-value-truncated';
+export const VALUE_SHA256_HEADER = 'adgate-value-sha256';
+export const HEADERS_DROPPED_HEADER = 'adgate-headers-dropped';
+export const KEY_TRUNCATED_HEADER = 'adgate-key-truncated';
+
+export interface FittedRecord {
+  readonly record: OutboundMessage;
+  /** False when the record fitted as it was. */
+  readonly cut: boolean;
+}
+
+/**
+ * A dead letter that a topic taking at most `maxBytes` per record
+ * (recordBytes) accepts (SPEC §4: it is sent cut rather than held back).
+ * The value is cut first, to the prefix that fits, and marked with its
+ * original length and the SHA-256 of the whole original, so that the
+ * original can still be found and checked upstream. Only when the headers
+ * and key alone do not fit are the original message's own headers dropped
+ * (adgate's are kept: they say what happened and where the original is),
+ * counted in adgate-headers-dropped, and then the key, marked with its
+ * length. A record still too large after that is returned as small as it
+ * gets; the broker's refusal then reports the misconfigured topic.
+ */
+export function fitDeadLetter(record: OutboundMessage, maxBytes: number): FittedRecord {
+  if (recordBytes(record) <= maxBytes) return { record, cut: false };
+  const original = toBuffer(record.value);
+  const headers: Record<string, string | Buffer> = { ...record.headers };
+  if (original !== null) {
+    headers[VALUE_TRUNCATED_HEADER] = String(original.length);
+    headers[VALUE_SHA256_HEADER] = createHash('sha256').update(original).digest('hex');
+  }
+  let cut: OutboundMessage = {
+    ...record,
+    headers,
+    value: original === null ? null : Buffer.alloc(0),
+  };
+  if (recordBytes(cut) > maxBytes) cut = dropOwnHeaders(cut);
+  if (recordBytes(cut) > maxBytes && cut.key !== null) {
+    const keyBytes = toBuffer(cut.key)?.length ?? 0;
+    cut = {
+      ...cut,
+      key: null,
+      headers: { ...cut.headers, [KEY_TRUNCATED_HEADER]: String(keyBytes) },
+    };
+  }
+  const room = maxBytes - recordBytes(cut);
+  if (original !== null && room > 0) {
+    // Whole bytes, not characters: the value may not be text at all.
+    cut = { ...cut, value: original.subarray(0, Math.min(room, original.length)) };
+  }
+  return { record: cut, cut: true };
+}
+
+function dropOwnHeaders(record: OutboundMessage): OutboundMessage {
+  const kept: Record<string, string | Buffer> = {};
+  let dropped = 0;
+  for (const [name, value] of Object.entries(record.headers ?? {})) {
+    if (name.startsWith('adgate-')) kept[name] = value;
+    else dropped += 1;
+  }
+  kept[HEADERS_DROPPED_HEADER] = String(dropped);
+  return { ...record, headers: kept };
+}
+
+function toBuffer(data: string | Buffer | null): Buffer | null {
+  if (data === null) return null;
+  return typeof data === 'string' ? Buffer.from(data) : data;
 }

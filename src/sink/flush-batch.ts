@@ -3,15 +3,15 @@ import type { DedupStore } from '../dedup/redis-dedup-store.js';
 import { type AdgateError, WriteRejectedError } from '../errors/adgate-error.js';
 import { retryWithBackoff } from '../errors/retry-with-backoff.js';
 import type { AcceptanceWindow } from '../event/validate-event.js';
-import { classifyKafkaError } from '../kafka/classify-kafka-error.js';
-import type { InboundMessage, OutboundMessage, Producer } from '../kafka/types.js';
+import type { InboundMessage, Producer } from '../kafka/types.js';
 import { classifyPgError } from '../store/classify-pg-error.js';
 import type { EventRow } from '../store/encode-copy-rows.js';
 import { ensureDayPartitions, writeEvents } from '../store/write-events.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import { type DeadLetter, toDeadLetterRecord } from './dead-letter.js';
+import type { DeadLetter } from './dead-letter.js';
 import { decodeMessage } from './decode-message.js';
+import { sendDeadLetters } from './send-dead-letters.js';
 
 export interface FlushDeps {
   readonly pool: pg.Pool;
@@ -77,7 +77,7 @@ export async function flushBatch(
 
   // Dead letters must be acknowledged before any offset past them is
   // recorded in PostgreSQL or committed to Kafka.
-  await sendDeadLetters(deadLetters, deps);
+  await sendDeadLetters(deadLetters, deps, retryOptions(deps, 'Kafka'));
   stage('dead_letters');
 
   let inserted = 0;
@@ -211,6 +211,7 @@ async function writeIsolatingRefusals(
       await sendDeadLetters(
         [{ reason: 'write_failed', error: error.message, message: candidate.message }],
         deps,
+        retryOptions(deps, 'Kafka'),
       );
       return { inserted: 0, refused: [candidate] };
     }
@@ -224,30 +225,4 @@ async function writeIsolatingRefusals(
     }
     return { inserted, refused };
   }
-}
-
-/** Sends dead letters and waits for Kafka's acknowledgement, retrying while Kafka is away. */
-async function sendDeadLetters(letters: readonly DeadLetter[], deps: FlushDeps): Promise<void> {
-  if (letters.length === 0) return;
-  const now = Date.now();
-  const toDlq: OutboundMessage[] = [];
-  const toDead: OutboundMessage[] = [];
-  for (const letter of letters) {
-    const { record, attempts } = toDeadLetterRecord(letter, now);
-    if (attempts >= deps.dlqMaxAttempts) toDead.push(record);
-    else toDlq.push(record);
-    deps.metrics.dlqMessages.add(1, { reason: letter.reason });
-    deps.log.info('dead letter', {
-      reason: letter.reason,
-      error: letter.error,
-      partition: letter.message.partition,
-      offset: String(letter.message.offset),
-      attempts,
-    });
-  }
-  const send = async () => {
-    if (toDlq.length > 0) await deps.producer.send(deps.dlqTopic, toDlq, deps.produceTimeoutMs);
-    if (toDead.length > 0) await deps.producer.send(deps.deadTopic, toDead, deps.produceTimeoutMs);
-  };
-  await retryWithBackoff(send, classifyKafkaError, retryOptions(deps, 'Kafka'));
 }

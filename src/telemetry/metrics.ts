@@ -74,6 +74,10 @@ export function createMetrics() {
     dlqMessages: meter.createCounter('adgate_dlq_messages', {
       description: 'Messages sent to the dead-letter topic, by reason',
     }),
+    dlqTruncated: meter.createCounter('adgate_dlq_truncated', {
+      description:
+        'Dead letters sent with their value cut (adgate-value-truncated) because their topic would not take them whole, by reason',
+    }),
     errors: meter.createCounter('adgate_errors', {
       description: 'Failures by reason (the same token as in the log and the DLQ header)',
     }),

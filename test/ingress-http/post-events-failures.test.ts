@@ -19,7 +19,11 @@ import { within } from '../support/wait-for.js';
 
 /** A producer whose every send fails with `error`: only the HTTP mapping is under test. */
 function failingProducer(error: unknown): Producer {
-  return { send: () => Promise.reject(error), close: async () => undefined };
+  return {
+    send: () => Promise.reject(error),
+    close: async () => undefined,
+    maxRecordBytes: () => undefined,
+  };
 }
 
 describe('POST /v1/events when the produce fails', () => {

@@ -258,6 +258,7 @@ function createHarness() {
       sent.push(...messages);
     },
     close: async () => undefined,
+    maxRecordBytes: () => undefined,
   };
   const config = loadConfig({ ADGATE_MAX_EVENT_BYTES: String(MAX_EVENT_BYTES) });
   const lifecycle = new Lifecycle();
@@ -351,7 +352,7 @@ describe('one rule at both ingresses: HTTP verdict = sink verdict (property, SPE
           }
           const message = sent[next] as OutboundMessage;
           next += 1;
-          const value = Buffer.from(message.value);
+          const value = Buffer.from(message.value ?? '');
           assert.ok(value.equals(item.forwarded), `${what(i)}: the bytes forwarded`);
           assert.equal(message.key, item.event?.impression_id, `${what(i)}: Kafka key`);
           const sink = sinkVerdict(value, message.timestampMs ?? Number.NaN, rules);
