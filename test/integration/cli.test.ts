@@ -2,10 +2,14 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { type GatewayProcess, runAdgate, startGatewayProcess } from '../support/gateway-process.js';
+import {
+  type GatewayProcess,
+  runAdgate,
+  startGatewayProcess,
+} from '../../testkit/gateway-process.js';
+import type { CommandResult } from '../../testkit/run-command.js';
+import { waitFor, within } from '../../testkit/wait-for.js';
 import { createTestPipeline, type TestPipeline } from '../support/pipeline.js';
-import type { CommandResult } from '../support/run-command.js';
-import { waitFor, within } from '../support/wait-for.js';
 
 /**
  * A raw connection with a GET whose headers are not finished yet, so that

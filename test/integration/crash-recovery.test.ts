@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createRandom, generateStream } from '../../loadtest/generate-stream.js';
-import { verifyOutcome } from '../../loadtest/verify-outcome.js';
+import { type GatewayProcess, startGatewayProcess } from '../../testkit/gateway-process.js';
+import { createRandom, generateStream } from '../../testkit/stream/generate-stream.js';
+import { verifyOutcome } from '../../testkit/verify-outcome.js';
+import { waitFor, within } from '../../testkit/wait-for.js';
 import { lastAssignment, problemsIn } from '../support/gateway-logs.js';
-import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js';
 import {
   createTestPipeline,
   createTopics,
@@ -12,7 +13,6 @@ import {
   type TestPipeline,
   waitAllCommitted,
 } from '../support/pipeline.js';
-import { waitFor, within } from '../support/wait-for.js';
 
 const PARTITIONS = 3;
 const KILLS = 22;

@@ -1,19 +1,19 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { generateStream } from '../../loadtest/generate-stream.js';
-import { verifyOutcome } from '../../loadtest/verify-outcome.js';
+import { type GatewayProcess, startGatewayProcess } from '../../testkit/gateway-process.js';
+import { generateStream } from '../../testkit/stream/generate-stream.js';
+import { verifyOutcome } from '../../testkit/verify-outcome.js';
+import { waitFor } from '../../testkit/wait-for.js';
 import { BalancedClient } from '../support/balanced-client.js';
 import { DEV_KEY } from '../support/events.js';
 import { firstLoggedAt } from '../support/gateway-logs.js';
-import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js';
 import {
   createTestPipeline,
   createTopics,
   produceRaw,
   type TestPipeline,
 } from '../support/pipeline.js';
-import { waitFor } from '../support/wait-for.js';
 
 /** A POST whose headers and first half of body go now, and the rest on finish(). */
 function startSlowRequest(baseUrl: string, body: string) {

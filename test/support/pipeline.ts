@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { waitFor } from '../../testkit/wait-for.js';
 import { uniqueName } from './names.js';
 import { createTestDatabase, KAFKA_BROKERS, REDIS_URL, type TestDatabase } from './services.js';
-import { waitFor } from './wait-for.js';
 
 export interface TestPipeline {
   readonly env: Record<string, string>;

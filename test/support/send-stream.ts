@@ -1,5 +1,5 @@
-import type { StreamItem } from '../../loadtest/generate-stream.js';
-import { createRandom } from '../../loadtest/generate-stream.js';
+import type { StreamItem } from '../../testkit/stream/generate-stream.js';
+import { createRandom } from '../../testkit/stream/generate-stream.js';
 import { postEvents } from './events.js';
 import { produceRaw, type TestPipeline } from './pipeline.js';
 

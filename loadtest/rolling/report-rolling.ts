@@ -1,6 +1,13 @@
-import type { Check, Latency, Target } from './bench-result.js';
-import { escapeHtml, type Line, lineChart, type Mark, rates, type Span } from './report-html.js';
-import { fmtInt, fmtMs, table, targetsTable, verificationLines } from './report-table.js';
+import type { Check, Latency, Target } from '../bench/bench-result.js';
+import {
+  escapeHtml,
+  type Line,
+  lineChart,
+  type Mark,
+  rates,
+  type Span,
+} from '../report/line-chart.js';
+import { fmtInt, fmtMs, table, targetsTable, verificationLines } from '../report/report-table.js';
 import type { RestartPhase } from './rolling-options.js';
 
 export interface DrainStepTime {

@@ -1,12 +1,20 @@
 import type pg from 'pg';
-import type { Check } from './bench-result.js';
 import {
   type BillingFingerprint,
   type ExpectedTotals,
   FINGERPRINT_SQL,
-} from './expected-totals.js';
-import { billingKey, type ExpectedOutcome } from './generate-stream.js';
-import { fmtInt } from './report-table.js';
+} from './stream/expected-totals.js';
+import { billingKey, type ExpectedOutcome } from './stream/generate-stream.js';
+
+/** One PASS/FAIL line of a run's verification (the benchmarks print them; the tests assert them). */
+export interface Check {
+  readonly name: string;
+  readonly expected: string;
+  readonly actual: string;
+  readonly ok: boolean;
+}
+
+const fmtInt = (n: number): string => n.toLocaleString('en-US');
 
 export interface Verdict {
   readonly pass: boolean;

@@ -1,5 +1,5 @@
-import { createSay } from './bench-clock.js';
-import { UsageError } from './bench-options.js';
+import { UsageError } from '../bench/bench-options.js';
+import { createSay } from './say.js';
 
 /**
  * The shared command-line shell of the benchmarks: parse, --help, run,

@@ -5,10 +5,23 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { type GatewayProcess, startGatewayProcess } from '../test/support/gateway-process.js';
-import { runPerEventBaseline } from './baseline/per-event-sink.js';
-import { createSay, sleep } from './bench-clock.js';
-import { type BenchOptions, helpText, parseOptions } from './bench-options.js';
+import { type GatewayProcess, startGatewayProcess } from '../../testkit/gateway-process.js';
+import { bucketQuantile, histogramDelta } from '../../testkit/prometheus.js';
+import { ExpectedTotals } from '../../testkit/stream/expected-totals.js';
+import { type ChunkedStreamOptions, generateChunks } from '../../testkit/stream/generate-stream.js';
+import { StreamRouter } from '../../testkit/stream/route-stream.js';
+import { postgresCheck, verifyTotals } from '../../testkit/verify-outcome.js';
+import { runPerEventBaseline } from '../baseline/per-event-sink.js';
+import { copyCeiling } from '../ceilings/copy-ceiling.js';
+import {
+  type CeilingResult,
+  consumerCeiling,
+  kafkaToolsAvailable,
+  producerCeiling,
+} from '../ceilings/kafka-perf.js';
+import { redisCeiling } from '../ceilings/redis-ceiling.js';
+import { sampleStream } from '../ceilings/sample-rows.js';
+import { writePathCeiling } from '../ceilings/write-path.js';
 import {
   type BenchNames,
   benchNames,
@@ -18,28 +31,21 @@ import {
   dropDatabase,
   gatewayEnvFor,
   removeResources,
-} from './bench-resources.js';
-import type { BenchResult, Check, Latency, PhaseFigures, Target } from './bench-result.js';
-import { copyCeiling } from './ceilings/copy-ceiling.js';
+} from '../common/resources.js';
+/**
+ * The benchmark's entry point: `node dist/loadtest/bench/run-bench.js --help`.
+ * Orchestrates one run: isolated resources, stage ceilings, the gateway in
+ * a child process under load (max rate, then half of what it sustained),
+ * drain, verification, the per-event baseline, the report.
+ */
+import { runBenchCli } from '../common/run-cli.js';
+import { createSay, sleep } from '../common/say.js';
+import { driveLoad, type PhaseLoad } from '../load/drive-load.js';
+import { HttpLoad } from '../load/http-load.js';
+import { KafkaLoad } from '../load/kafka-load.js';
+import { committedRate, LagSampler, producedRate, topicEnd } from '../measure/measure-lag.js';
 import {
-  type CeilingResult,
-  consumerCeiling,
-  kafkaToolsAvailable,
-  producerCeiling,
-} from './ceilings/kafka-perf.js';
-import { redisCeiling } from './ceilings/redis-ceiling.js';
-import { sampleStream } from './ceilings/sample-rows.js';
-import { writePathCeiling } from './ceilings/write-path.js';
-import { driveLoad, type PhaseLoad } from './drive-load.js';
-import { ExpectedTotals } from './expected-totals.js';
-import { type ChunkedStreamOptions, generateChunks } from './generate-stream.js';
-import { HttpLoad } from './http-load.js';
-import { KafkaLoad } from './kafka-load.js';
-import { committedRate, LagSampler, producedRate, topicEnd } from './measure-lag.js';
-import {
-  bucketQuantile,
   histogram,
-  histogramDelta,
   latencyOf,
   rateBetween,
   type Scrape,
@@ -47,26 +53,19 @@ import {
   scrapeMetrics,
   sinkOutcomes,
   sumOf,
-} from './measure-metrics.js';
-import { ProcessSampler, ServiceSampler } from './measure-process.js';
+} from '../measure/measure-metrics.js';
+import { ProcessSampler, ServiceSampler } from '../measure/measure-process.js';
 import {
   commandCalls,
   commandDelta,
   dedupFootprint,
   usedMemory,
   usedMemoryFreedByDeleting,
-} from './measure-redis.js';
-import { renderHtml } from './report-html.js';
-import { fmtInt, fmtMs, renderTable } from './report-table.js';
-import { StreamRouter } from './route-stream.js';
-/**
- * The benchmark's entry point: `node dist/loadtest/run-bench.js --help`.
- * Orchestrates one run: isolated resources, stage ceilings, the gateway in
- * a child process under load (max rate, then half of what it sustained),
- * drain, verification, the per-event baseline, the report.
- */
-import { runBenchCli } from './run-cli.js';
-import { postgresCheck, verifyTotals } from './verify-outcome.js';
+} from '../measure/measure-redis.js';
+import { renderHtml } from '../report/line-chart.js';
+import { fmtInt, fmtMs, renderTable } from '../report/report-table.js';
+import { type BenchOptions, helpText, parseOptions } from './bench-options.js';
+import type { BenchResult, Check, Latency, PhaseFigures, Target } from './bench-result.js';
 
 const say = createSay();
 

@@ -8,10 +8,13 @@ import {
   freePort,
   type GatewayProcess,
   startGatewayProcess,
-} from '../test/support/gateway-process.js';
-import { waitFor, within } from '../test/support/wait-for.js';
-import { BalancedHttpLoad } from './balanced-http-load.js';
-import { createSay, sleep } from './bench-clock.js';
+} from '../../testkit/gateway-process.js';
+import { ExpectedTotals } from '../../testkit/stream/expected-totals.js';
+import { generateChunks } from '../../testkit/stream/generate-stream.js';
+import { StreamRouter } from '../../testkit/stream/route-stream.js';
+import { postgresCheck, verifyTotals } from '../../testkit/verify-outcome.js';
+import { waitFor, within } from '../../testkit/wait-for.js';
+import type { Check, Target } from '../bench/bench-result.js';
 import {
   benchNames,
   createDatabase,
@@ -19,14 +22,23 @@ import {
   createTopics,
   gatewayEnvFor,
   removeResources,
-} from './bench-resources.js';
-import type { Check, Target } from './bench-result.js';
-import { driveLoad, type PhaseLoad } from './drive-load.js';
-import { ExpectedTotals } from './expected-totals.js';
-import { generateChunks } from './generate-stream.js';
-import { type LagSample, LagSampler, lagOf, recoveryOf, topicEnd } from './measure-lag.js';
-import { latencyOf, quantile } from './measure-metrics.js';
-import { readMachineTicks } from './measure-process.js';
+} from '../common/resources.js';
+/**
+ * A rolling restart at steady load: `node dist/loadtest/rolling/rolling-restart.js --help`.
+ * Two gateway instances (HTTP ingress and sink) on fixed ports take a steady
+ * HTTP load through a client that behaves like a load balancer; each is
+ * restarted in turn, first with a drain (SIGTERM, SPEC §7), then with a hard
+ * kill (SIGKILL). The consumer lag, drain times and client retries are
+ * measured throughout; at the end the counts are verified exactly.
+ */
+import { runBenchCli } from '../common/run-cli.js';
+import { createSay, sleep } from '../common/say.js';
+import { BalancedHttpLoad } from '../load/balanced-http-load.js';
+import { driveLoad, type PhaseLoad } from '../load/drive-load.js';
+import { type LagSample, LagSampler, lagOf, recoveryOf, topicEnd } from '../measure/measure-lag.js';
+import { latencyOf, quantile } from '../measure/measure-metrics.js';
+import { readMachineTicks } from '../measure/measure-process.js';
+import { fmtInt } from '../report/report-table.js';
 import {
   type AssignmentSeen,
   type DrainStepTime,
@@ -37,24 +49,12 @@ import {
   renderRollingHtml,
   renderRollingTable,
 } from './report-rolling.js';
-import { fmtInt } from './report-table.js';
 import {
   parseRollingOptions,
   type RestartPhase,
   type RollingOptions,
   rollingHelpText,
 } from './rolling-options.js';
-import { StreamRouter } from './route-stream.js';
-/**
- * A rolling restart at steady load: `node dist/loadtest/rolling-restart.js --help`.
- * Two gateway instances (HTTP ingress and sink) on fixed ports take a steady
- * HTTP load through a client that behaves like a load balancer; each is
- * restarted in turn, first with a drain (SIGTERM, SPEC §7), then with a hard
- * kill (SIGKILL). The consumer lag, drain times and client retries are
- * measured throughout; at the end the counts are verified exactly.
- */
-import { runBenchCli } from './run-cli.js';
-import { postgresCheck, verifyTotals } from './verify-outcome.js';
 
 const say = createSay();
 

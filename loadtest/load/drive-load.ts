@@ -1,6 +1,6 @@
+import type { SendUnit, StreamRouter } from '../../testkit/stream/route-stream.js';
 import { emptyHttpStats, type HttpSender, type HttpStats } from './http-load.js';
 import { emptyKafkaStats, type KafkaLoad, type KafkaStats } from './kafka-load.js';
-import type { SendUnit, StreamRouter } from './route-stream.js';
 
 export interface DriveSettings {
   readonly name: string;

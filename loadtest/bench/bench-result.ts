@@ -1,5 +1,6 @@
-import type { BaselineResult } from './baseline/per-event-sink.js';
-import type { CeilingResult } from './ceilings/kafka-perf.js';
+import type { Check } from '../../testkit/verify-outcome.js';
+import type { BaselineResult } from '../baseline/per-event-sink.js';
+import type { CeilingResult } from '../ceilings/kafka-perf.js';
 
 /** Quantiles in milliseconds; undefined when nothing was observed. */
 export interface Latency {
@@ -90,12 +91,7 @@ export interface PhaseFigures {
   };
 }
 
-export interface Check {
-  readonly name: string;
-  readonly expected: string;
-  readonly actual: string;
-  readonly ok: boolean;
-}
+export type { Check };
 
 export interface Target {
   readonly name: string;

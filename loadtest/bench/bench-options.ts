@@ -53,7 +53,8 @@ export interface BenchOptions {
   readonly kafkaLibs: string;
 }
 
-const REPO = join(import.meta.dirname, '..', '..');
+// dist/loadtest/bench/ → the repository.
+const REPO = join(import.meta.dirname, '..', '..', '..');
 const STACK_DIR = process.env.ADGATE_STACK_DIR ?? join(REPO, '.cache', 'stack');
 
 const MODE_DEFAULTS: Record<BenchMode, Partial<Record<string, string>>> = {
@@ -281,7 +282,7 @@ export function helpText(): string {
   return `adgate benchmark: throughput, latency and exactness on a realistic ad-event mix,
 beside a per-event baseline and each stage's own ceiling.
 
-usage: node dist/loadtest/run-bench.js [options]     (npm run bench / npm run bench:full)
+usage: node dist/loadtest/bench/run-bench.js [options]     (npm run bench / npm run bench:full)
 
 It creates its own topics, consumer groups, Redis key prefix and databases,
 measures the stage ceilings (Kafka ProducerPerformance/ConsumerPerformance, raw

@@ -9,7 +9,7 @@ import {
   SERVER_OPTIONS,
   STREAM_SHARE_OPTIONS,
   UsageError,
-} from './bench-options.js';
+} from '../bench/bench-options.js';
 
 export type RestartPhase = 'drain' | 'kill';
 
@@ -153,7 +153,7 @@ under steady HTTP load, restarted one after the other, first with a drain
 (SIGTERM) and then with a hard kill (SIGKILL); consumer lag, drain times,
 client retries and exactness.
 
-usage: node dist/loadtest/rolling-restart.js [options]     (npm run bench:rolling)
+usage: node dist/loadtest/rolling/rolling-restart.js [options]     (npm run bench:rolling)
 
 It creates its own topics, consumer group, Redis key prefix and database,
 starts two \`adgate serve\` instances on fixed ports, drives --rate events/s

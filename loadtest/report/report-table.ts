@@ -1,4 +1,4 @@
-import type { BenchResult, Check, Latency, PhaseFigures, Target } from './bench-result.js';
+import type { BenchResult, Check, Latency, PhaseFigures, Target } from '../bench/bench-result.js';
 
 export const fmtInt = (n: number | undefined): string =>
   n === undefined || !Number.isFinite(n) ? '–' : Math.round(n).toLocaleString('en-US');

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { type CommandResult, runCommand } from './run-command.js';
 import { waitFor, within } from './wait-for.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
 /**
  * Runs `adgate <args>` from dist/ to its end with only PATH and `env` in

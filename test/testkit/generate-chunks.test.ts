@@ -1,17 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ExpectedTotals, FINGERPRINT_MODULUS, rowWeight } from '../../loadtest/expected-totals.js';
+import { idempotencyKey } from '../../src/event/idempotency-key.js';
+import { validateEvent } from '../../src/event/validate-event.js';
+import { bucketQuantile } from '../../testkit/prometheus.js';
+import {
+  ExpectedTotals,
+  FINGERPRINT_MODULUS,
+  rowWeight,
+} from '../../testkit/stream/expected-totals.js';
 import {
   type BillingSums,
   billingKey,
   type ChunkedStreamOptions,
   generateChunks,
   type StreamChunk,
-} from '../../loadtest/generate-stream.js';
-import { bucketQuantile } from '../../loadtest/measure-metrics.js';
-import { StreamRouter } from '../../loadtest/route-stream.js';
-import { idempotencyKey } from '../../src/event/idempotency-key.js';
-import { validateEvent } from '../../src/event/validate-event.js';
+} from '../../testkit/stream/generate-stream.js';
+import { StreamRouter } from '../../testkit/stream/route-stream.js';
 
 const NOW = Date.parse('2026-11-24T12:00:00.000Z');
 const OPTIONS: ChunkedStreamOptions = {

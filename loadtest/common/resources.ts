@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
-import { deleteUnder } from './measure-redis.js';
+import { deleteUnder } from '../measure/measure-redis.js';
 
 /** Names of everything one run owns, so that runs and tests never share state. */
 export interface BenchNames {

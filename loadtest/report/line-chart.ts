@@ -1,4 +1,4 @@
-import type { BenchResult } from './bench-result.js';
+import type { BenchResult } from '../bench/bench-result.js';
 import { renderTable } from './report-table.js';
 
 export interface Line {

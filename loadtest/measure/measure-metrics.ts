@@ -1,47 +1,29 @@
-import type { Latency } from './bench-result.js';
+import {
+  type Bucket,
+  fetchMetrics,
+  histogramBuckets,
+  type MetricSample,
+  metricValue,
+} from '../../testkit/prometheus.js';
+import type { Latency } from '../bench/bench-result.js';
 
-/** One scrape of the gateway's GET /metrics: series name with labels → value. */
+/** One scrape of the gateway's GET /metrics, with when it was taken. */
 export interface Scrape {
   readonly t: number;
-  readonly series: ReadonlyMap<string, number>;
+  readonly samples: readonly MetricSample[];
 }
 
 export async function scrapeMetrics(baseUrl: string): Promise<Scrape> {
-  const response = await fetch(`${baseUrl}/metrics`);
-  if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
-  return { t: Date.now(), series: parsePrometheus(await response.text()) };
+  return { t: Date.now(), samples: await fetchMetrics(baseUrl) };
 }
 
-/** Prometheus text format: `name{labels} value` lines; comments skipped. */
-export function parsePrometheus(text: string): Map<string, number> {
-  const series = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const space = line.lastIndexOf(' ');
-    if (space < 0) continue;
-    const value = Number(line.slice(space + 1));
-    if (Number.isFinite(value) || line.endsWith('Inf')) series.set(line.slice(0, space), value);
-  }
-  return series;
-}
-
-/** Sum of a metric's series whose labels include every given `key="value"`. */
+/** Sum of a metric's series whose labels include every given one; 0 when there is none. */
 export function sumOf(
   scrape: Scrape | undefined,
   name: string,
   labels: Record<string, string> = {},
 ): number {
-  if (scrape === undefined) return 0;
-  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  let sum = 0;
-  for (const [key, value] of scrape.series) {
-    const brace = key.indexOf('{');
-    const metric = brace < 0 ? key : key.slice(0, brace);
-    if (metric !== name) continue;
-    const labelText = brace < 0 ? '' : key.slice(brace);
-    if (wanted.every((w) => labelText.includes(w))) sum += value;
-  }
-  return sum;
+  return scrape === undefined ? 0 : (metricValue(scrape.samples, name, labels) ?? 0);
 }
 
 /** The sink's outcome counters (adgate_sink_events_total), as of a scrape. */
@@ -57,56 +39,9 @@ export function sinkOutcomes(scrape: Scrape | undefined): {
   return { inserted, duplicate, dlq, total: inserted + duplicate + dlq };
 }
 
-export interface Bucket {
-  /** Upper bound in the histogram's unit; Infinity for +Inf. */
-  readonly le: number;
-  /** Cumulative count. */
-  readonly count: number;
-}
-
-/** A histogram's cumulative buckets (summed over other labels), as of a scrape. */
+/** A histogram's cumulative buckets, as of a scrape. */
 export function histogram(scrape: Scrape | undefined, name: string): Bucket[] {
-  const byLe = new Map<number, number>();
-  if (scrape !== undefined) {
-    for (const [key, value] of scrape.series) {
-      if (!key.startsWith(`${name}_bucket{`)) continue;
-      const le = /le="([^"]+)"/.exec(key)?.[1];
-      if (le === undefined) continue;
-      const bound = le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le);
-      byLe.set(bound, (byLe.get(bound) ?? 0) + value);
-    }
-  }
-  return [...byLe].map(([le, count]) => ({ le, count })).sort((a, b) => a.le - b.le);
-}
-
-/** The buckets of `after` minus those of `before`: the observations in between. */
-export function histogramDelta(before: readonly Bucket[], after: readonly Bucket[]): Bucket[] {
-  const earlier = new Map(before.map((b) => [b.le, b.count]));
-  return after.map((b) => ({ le: b.le, count: b.count - (earlier.get(b.le) ?? 0) }));
-}
-
-/**
- * The q-quantile of cumulative buckets, interpolating linearly inside the
- * bucket it falls in (as Prometheus's histogram_quantile does); in the
- * +Inf bucket, the highest finite bound. Undefined when empty.
- */
-export function bucketQuantile(buckets: readonly Bucket[], q: number): number | undefined {
-  const total = buckets.at(-1)?.count ?? 0;
-  if (total <= 0) return undefined;
-  const rank = q * total;
-  let lowerBound = 0;
-  let lowerCount = 0;
-  for (const b of buckets) {
-    if (b.count >= rank) {
-      if (!Number.isFinite(b.le)) return lowerBound;
-      const inBucket = b.count - lowerCount;
-      if (inBucket <= 0) return b.le;
-      return lowerBound + ((b.le - lowerBound) * (rank - lowerCount)) / inBucket;
-    }
-    lowerBound = b.le;
-    lowerCount = b.count;
-  }
-  return lowerBound;
+  return scrape === undefined ? [] : histogramBuckets(scrape.samples, name);
 }
 
 /** The q-quantile of raw values (nearest rank). */
