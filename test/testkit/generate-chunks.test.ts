@@ -9,11 +9,10 @@ import {
   rowWeight,
 } from '../../testkit/stream/expected-totals.js';
 import {
-  type BillingSums,
-  billingKey,
   type ChunkedStreamOptions,
   generateChunks,
   type StreamChunk,
+  type StreamEvent,
 } from '../../testkit/stream/generate-stream.js';
 import { StreamRouter } from '../../testkit/stream/route-stream.js';
 
@@ -112,58 +111,102 @@ describe('generateChunks', () => {
 });
 
 describe('ExpectedTotals', () => {
-  it('holds the fingerprint of the billing rows its events add up to', () => {
-    const chunks = take(OPTIONS, 4);
+  // Hand-made events with known sums, so that the expectation comes from
+  // the definition (SPEC §5 billing rows; the fingerprint's formula in
+  // expected-totals.ts), not from a second copy of the code.
+  const placement1 = { campaign_id: 'camp-1', ad_id: 'ad-1', publisher_id: 'pub-1' };
+  const placement2 = { campaign_id: 'camp-2', ad_id: 'ad-7', publisher_id: 'pub-3' };
+  const events: StreamEvent[] = [
+    {
+      type: 'impression',
+      impression_id: 'imp-a',
+      occurred_at: '2026-11-24T11:05:00.000Z',
+      ...placement1,
+      currency: 'USD',
+      cost_micros: 1_500,
+    },
+    {
+      type: 'impression',
+      impression_id: 'imp-b',
+      occurred_at: '2026-11-24T11:59:59.999Z',
+      ...placement1,
+      cost_micros: 2_500, // no currency: USD
+    },
+    {
+      type: 'click',
+      impression_id: 'imp-c',
+      occurred_at: '2026-11-24T10:30:00.000Z',
+      ...placement2,
+      currency: 'EUR',
+      cost_micros: 400_000,
+    },
+    {
+      type: 'conversion',
+      impression_id: 'imp-c',
+      conversion_id: 'cv-1',
+      occurred_at: '2026-11-24T10:31:00.000Z',
+      ...placement2,
+      currency: 'EUR',
+      cost_micros: 0,
+      revenue_micros: 1_000_000_000, // above the modulus: reduced, not overflowed
+    },
+  ];
+
+  it('weighs a billing row by the first 24 bits of the MD5 of its key', () => {
+    // printf '%s' '2026-11-24T11:00:00.000Z|camp-1|ad-1|pub-1|USD' | md5sum → 1ea2b1…
+    assert.equal(rowWeight('2026-11-24T11:00:00.000Z|camp-1|ad-1|pub-1|USD'), 0x1ea2b1);
+    assert.equal(rowWeight('2026-11-24T10:00:00.000Z|camp-2|ad-7|pub-3|EUR'), 0x5a3779);
+  });
+
+  it('sums the events per type, per (hour, campaign, currency), and in the fingerprint', () => {
     const expected = new ExpectedTotals();
-    for (const chunk of chunks) expected.addChunk(chunk);
-    // Billing rows the slow way, then their fingerprint row by row.
-    const rows = new Map<string, BillingSums>();
-    for (const e of chunks.flatMap((c) => c.distinct)) {
-      const hour = new Date(Math.floor(Date.parse(e.occurred_at) / 3_600_000) * 3_600_000);
-      const key = billingKey(
-        hour.toISOString(),
-        e.campaign_id,
-        e.ad_id,
-        e.publisher_id,
-        e.currency ?? 'USD',
-      );
-      const sums = rows.get(key) ?? {
-        impressions: 0,
+    expected.addChunk({ distinct: events, malformed: 3 });
+    assert.equal(expected.distinct, 4);
+    assert.equal(expected.malformed, 3);
+    assert.deepEqual(expected.byType, { impression: 2, click: 1, conversion: 1 });
+    assert.deepEqual(Object.fromEntries(expected.byCampaignHour), {
+      '2026-11-24T11:00:00.000Z|camp-1|USD': {
+        impressions: 2,
         clicks: 0,
         conversions: 0,
-        cost_micros: 0n,
+        cost_micros: 4_000n,
         revenue_micros: 0n,
-      };
-      if (e.type === 'impression') sums.impressions += 1;
-      if (e.type === 'click') sums.clicks += 1;
-      if (e.type === 'conversion') sums.conversions += 1;
-      sums.cost_micros += BigInt(e.cost_micros ?? 0);
-      sums.revenue_micros += BigInt(e.revenue_micros ?? 0);
-      rows.set(key, sums);
-    }
-    const p = BigInt(FINGERPRINT_MODULUS);
-    const fp = {
-      impressions: 0n,
-      clicks: 0n,
-      conversions: 0n,
-      cost_micros: 0n,
-      revenue_micros: 0n,
-    };
-    for (const [key, s] of rows) {
-      const w = BigInt(rowWeight(key));
-      fp.impressions += w * BigInt(s.impressions);
-      fp.clicks += w * BigInt(s.clicks);
-      fp.conversions += w * BigInt(s.conversions);
-      fp.cost_micros += w * s.cost_micros;
-      fp.revenue_micros += w * s.revenue_micros;
-    }
-    assert.deepEqual(expected.fingerprint, {
-      impressions: Number(fp.impressions % p),
-      clicks: Number(fp.clicks % p),
-      conversions: Number(fp.conversions % p),
-      cost_micros: Number(fp.cost_micros % p),
-      revenue_micros: Number(fp.revenue_micros % p),
+      },
+      '2026-11-24T10:00:00.000Z|camp-2|EUR': {
+        impressions: 0,
+        clicks: 1,
+        conversions: 1,
+        cost_micros: 400_000n,
+        revenue_micros: 1_000_000_000n,
+      },
     });
+    // Rows: w1 = 0x1ea2b1 (2 impressions, cost 4,000), w2 = 0x5a3779 (1 click,
+    // 1 conversion, cost 400,000, revenue 10^9); each sum Σ w × value mod 536,870,909.
+    assert.equal(FINGERPRINT_MODULUS, 536_870_909);
+    assert.deepEqual(expected.fingerprint, {
+      impressions: 4_015_458,
+      clicks: 5_912_441,
+      conversions: 5_912_441,
+      cost_micros: 37_898_220,
+      revenue_micros: 327_653_889,
+    });
+  });
+
+  it('gives the same fingerprint whatever the order, and another for one micro more', () => {
+    const forward = new ExpectedTotals();
+    for (const e of events) forward.addEvent(e);
+    const backward = new ExpectedTotals();
+    for (const e of [...events].reverse()) backward.addEvent(e);
+    assert.deepEqual(backward.fingerprint, forward.fingerprint);
+    const changed = new ExpectedTotals();
+    for (const e of events)
+      changed.addEvent(e.impression_id === 'imp-b' ? { ...e, cost_micros: 2_501 } : e);
+    assert.notEqual(changed.fingerprint.cost_micros, forward.fingerprint.cost_micros);
+  });
+
+  it('counts every distinct event and malformed message of the chunks it is given', () => {
+    const expected = new ExpectedTotals();
+    for (const chunk of take(OPTIONS, 4)) expected.addChunk(chunk);
     assert.equal(expected.distinct, 4_000);
     assert.equal(expected.malformed, 40);
   });
