@@ -1,13 +1,22 @@
-import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import {
+  type CommonOptions,
+  type OptionSpec,
+  optionLines,
+  optionReader,
+  readArgv,
+  readCommonOptions,
+  SERVER_OPTIONS,
+  STACK_DIR,
+  STREAM_SHARE_OPTIONS,
+  UsageError,
+} from '../common/options.js';
 
 export type BenchMode = 'quick' | 'full';
 export type Ingress = 'http' | 'kafka' | 'mixed';
 
-export interface BenchOptions {
+export interface BenchOptions extends CommonOptions {
   readonly mode: BenchMode;
-  readonly seed: number;
-  readonly nowMs: number;
   /** Seconds of the main load phase. */
   readonly duration: number;
   /** Events per second offered in the main phase, or 'max'. */
@@ -22,15 +31,10 @@ export interface BenchOptions {
   readonly connections: number;
   readonly kafkaBatch: number;
   readonly kafkaInFlight: number;
-  readonly duplicates: number;
-  readonly retries: number;
-  readonly outOfOrder: number;
-  readonly malformed: number;
   readonly chunkSize: number;
   readonly campaigns: number;
   readonly ads: number;
   readonly publishers: number;
-  readonly partitions: number;
   /** In max mode, the load pauses while the consumer lag is above this. */
   readonly maxLag: number;
   readonly drainTimeout: number;
@@ -40,22 +44,9 @@ export interface BenchOptions {
   readonly ceilingSample: number;
   /** The gateway's ADGATE_DEDUP_REDIS_BUCKETS, sized for the run's keys. */
   readonly dedupBuckets: number;
-  readonly gatewayEnv: Readonly<Record<string, string>>;
-  readonly gatewayLogLevel: string;
-  readonly progressEvery: number;
-  readonly sampleEveryMs: number;
-  readonly outDir: string;
-  readonly keep: boolean;
   readonly profile: boolean;
-  readonly kafkaBrokers: string;
-  readonly redisUrl: string;
-  readonly pgAdminUrl: string;
   readonly kafkaLibs: string;
 }
-
-// dist/loadtest/bench/ → the repository.
-const REPO = join(import.meta.dirname, '..', '..', '..');
-const STACK_DIR = process.env.ADGATE_STACK_DIR ?? join(REPO, '.cache', 'stack');
 
 const MODE_DEFAULTS: Record<BenchMode, Partial<Record<string, string>>> = {
   quick: {
@@ -83,62 +74,6 @@ const MODE_DEFAULTS: Record<BenchMode, Partial<Record<string, string>>> = {
     'dedup-buckets': '16384',
   },
 };
-
-/** One command-line option: `--name VALUE`, or a flag when `value` is absent. */
-export interface OptionSpec {
-  readonly name: string;
-  readonly value?: string;
-  readonly fallback?: string;
-  readonly help: string;
-}
-
-/** Every option, in the order of --help. Defaults marked "quick/full" depend on --mode. */
-/** Where the servers under test are, the same in every benchmark. */
-export const SERVER_OPTIONS: readonly OptionSpec[] = [
-  {
-    name: 'kafka-brokers',
-    value: 'LIST',
-    help: 'default $ADGATE_BENCH_KAFKA_BROKERS or 127.0.0.1:9092',
-  },
-  {
-    name: 'redis-url',
-    value: 'URL',
-    help: 'default $ADGATE_BENCH_REDIS_URL or redis://127.0.0.1:6379',
-  },
-  {
-    name: 'pg-admin-url',
-    value: 'URL',
-    help: 'a database to CREATE DATABASE from; default $ADGATE_BENCH_PG_ADMIN_URL or postgres://<user>@127.0.0.1:5432/postgres',
-  },
-];
-
-/** The four shares of the generated stream, the same in every benchmark. */
-export const STREAM_SHARE_OPTIONS: readonly OptionSpec[] = [
-  {
-    name: 'duplicates',
-    value: 'F',
-    fallback: '0.1',
-    help: 'extra sends repeating a recent event, share of distinct events',
-  },
-  {
-    name: 'retries',
-    value: 'F',
-    fallback: '0.02',
-    help: 'share of HTTP requests sent again, whole, after their 202',
-  },
-  {
-    name: 'out-of-order',
-    value: 'F',
-    fallback: '0.1',
-    help: 'share of events moved to a random place of their chunk',
-  },
-  {
-    name: 'malformed',
-    value: 'F',
-    fallback: '0.002',
-    help: 'malformed messages, share of distinct events (Kafka: to the DLQ; HTTP: rejected)',
-  },
-];
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'mode', value: 'quick|full', fallback: 'quick', help: 'preset of the defaults below' },
@@ -267,17 +202,6 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'help', help: 'this text' },
 ];
 
-/** The options part of a --help text, one line per option. */
-export function optionLines(specs: readonly OptionSpec[]): string {
-  return specs
-    .map((o) => {
-      const flag = `--${o.name}${o.value ? ` ${o.value}` : ''}`;
-      const fallback = o.fallback === undefined ? '' : ` (default ${o.fallback})`;
-      return `  ${flag.padEnd(28)}${o.help}${fallback}`;
-    })
-    .join('\n');
-}
-
 export function helpText(): string {
   return `adgate benchmark: throughput, latency and exactness on a realistic ad-event mix,
 beside a per-event baseline and each stage's own ceiling.
@@ -298,109 +222,6 @@ ${optionLines(OPTIONS)}
 `;
 }
 
-export class UsageError extends Error {}
-
-/** What the command line said: the values given (flags as 'true') and every --gateway-env. */
-export interface GivenOptions {
-  readonly given: ReadonlyMap<string, string>;
-  readonly gatewayEnv: Readonly<Record<string, string>>;
-}
-
-/** Splits argv by `specs` (`--name value` or `--name=value`); 'help' on -h/--help. */
-export function readArgv(
-  argv: readonly string[],
-  specs: readonly OptionSpec[],
-): GivenOptions | 'help' {
-  const given = new Map<string, string>();
-  const gatewayEnv: Record<string, string> = {};
-  const known = new Map(specs.map((o) => [o.name, o]));
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i] as string;
-    if (arg === '-h' || arg === '--help') return 'help';
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${arg}`);
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    const spec = known.get(name);
-    if (spec === undefined) throw new UsageError(`unknown option --${name} (see --help)`);
-    let value = 'true';
-    if (spec.value !== undefined) {
-      if (eq >= 0) value = arg.slice(eq + 1);
-      else {
-        const next = argv[i + 1];
-        if (next === undefined) throw new UsageError(`--${name} needs a value (${spec.value})`);
-        value = next;
-        i += 1;
-      }
-    }
-    if (name === 'gateway-env') {
-      const at = value.indexOf('=');
-      if (at <= 0) throw new UsageError(`--gateway-env wants KEY=VALUE, got ${value}`);
-      gatewayEnv[value.slice(0, at)] = value.slice(at + 1);
-    } else given.set(name, value);
-  }
-  return { given, gatewayEnv };
-}
-
-/** Typed readers of option values: given, else `defaults(name)`, else the spec's fallback. */
-export function optionReader(
-  given: ReadonlyMap<string, string>,
-  specs: readonly OptionSpec[],
-  defaults: (name: string) => string | undefined = () => undefined,
-) {
-  const known = new Map(specs.map((o) => [o.name, o]));
-  const raw = (name: string): string => {
-    const value = given.get(name) ?? defaults(name) ?? known.get(name)?.fallback;
-    if (value === undefined) throw new UsageError(`--${name} has no value`);
-    return value;
-  };
-  const num = (name: string, min: number, max = Number.POSITIVE_INFINITY): number => {
-    const value = Number(raw(name));
-    if (!Number.isFinite(value) || value < min || value > max) {
-      throw new UsageError(`--${name} must be a number in [${min}, ${max}], got ${raw(name)}`);
-    }
-    return value;
-  };
-  const int = (name: string, min: number, max = Number.MAX_SAFE_INTEGER): number => {
-    const value = num(name, min, max);
-    if (!Number.isInteger(value)) throw new UsageError(`--${name} must be an integer`);
-    return value;
-  };
-  return { raw, num, int };
-}
-
-/** --now: the instant events are generated before (default now, to the minute), within 6 days. */
-export function readNow(given: ReadonlyMap<string, string>): number {
-  const nowText = given.get('now');
-  const nowMs =
-    nowText === undefined ? Math.floor(Date.now() / 60_000) * 60_000 : Date.parse(nowText);
-  if (!Number.isFinite(nowMs)) throw new UsageError(`--now is not a date: ${nowText}`);
-  if (Math.abs(Date.now() - nowMs) > 6 * 86_400_000) {
-    throw new UsageError('--now must be within 6 days of now (the acceptance window is 7 days)');
-  }
-  return nowMs;
-}
-
-/** The servers a run talks to: options, else $ADGATE_BENCH_*, else the local stack. */
-export function readServers(given: ReadonlyMap<string, string>): {
-  kafkaBrokers: string;
-  redisUrl: string;
-  pgAdminUrl: string;
-} {
-  return {
-    kafkaBrokers:
-      given.get('kafka-brokers') ?? process.env.ADGATE_BENCH_KAFKA_BROKERS ?? '127.0.0.1:9092',
-    redisUrl:
-      given.get('redis-url') ?? process.env.ADGATE_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
-    pgAdminUrl:
-      given.get('pg-admin-url') ??
-      process.env.ADGATE_BENCH_PG_ADMIN_URL ??
-      `postgres://${userInfo().username}@127.0.0.1:5432/postgres`,
-  };
-}
-
-/** Where results go by default: loadtest/out of the repository. */
-export const DEFAULT_OUT_DIR = join(REPO, 'loadtest', 'out');
-
 function powerOfTwo(n: number, name: string): number {
   if ((n & (n - 1)) !== 0) throw new UsageError(`--${name} must be a power of two`);
   return n;
@@ -409,23 +230,20 @@ function powerOfTwo(n: number, name: string): number {
 export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
   const read = readArgv(argv, OPTIONS);
   if (read === 'help') return 'help';
-  const { given, gatewayEnv } = read;
-  const mode = given.get('mode') ?? 'quick';
+  const mode = read.given.get('mode') ?? 'quick';
   if (mode !== 'quick' && mode !== 'full') throw new UsageError('--mode is quick or full');
-  const { raw, num, int } = optionReader(given, OPTIONS, (name) => MODE_DEFAULTS[mode][name]);
+  const reader = optionReader(read.given, OPTIONS, (name) => MODE_DEFAULTS[mode][name]);
+  const { raw, num, int } = reader;
   const ingress = raw('ingress');
   if (ingress !== 'http' && ingress !== 'kafka' && ingress !== 'mixed') {
     throw new UsageError('--ingress is mixed, http or kafka');
   }
   const rateText = raw('rate');
-  const rate = rateText === 'max' ? 'max' : num('rate', 1);
-  const nowMs = readNow(given);
   return {
+    ...readCommonOptions(read, reader, { min: 1 }),
     mode,
-    seed: int('seed', 0, 2 ** 32 - 1),
-    nowMs,
     duration: num('duration', 1),
-    rate,
+    rate: rateText === 'max' ? 'max' : num('rate', 1),
     halfDuration: num('half-duration', 0),
     warmup: num('warmup', 0),
     ingress,
@@ -434,15 +252,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     connections: int('connections', 1, 1_024),
     kafkaBatch: int('kafka-batch', 1, 100_000),
     kafkaInFlight: int('kafka-in-flight', 1, 64),
-    duplicates: num('duplicates', 0, 1),
-    retries: num('retries', 0, 1),
-    outOfOrder: num('out-of-order', 0, 1),
-    malformed: num('malformed', 0, 1),
     chunkSize: int('chunk-size', 100),
     campaigns: int('campaigns', 1),
     ads: int('ads', 1),
     publishers: int('publishers', 1),
-    partitions: int('partitions', 1, 1_000),
     maxLag: int('max-lag', 1),
     drainTimeout: num('drain-timeout', 1),
     baselineSeconds: num('baseline-seconds', 0),
@@ -450,14 +263,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     ceilingRecords: int('ceiling-records', 1_000),
     ceilingSample: int('ceiling-sample', 1_000),
     dedupBuckets: powerOfTwo(int('dedup-buckets', 1, 2 ** 24), 'dedup-buckets'),
-    gatewayEnv,
-    gatewayLogLevel: raw('gateway-log-level'),
-    progressEvery: num('progress-every', 0.5),
-    sampleEveryMs: int('sample-every', 50),
-    outDir: given.get('out') ?? DEFAULT_OUT_DIR,
-    keep: given.get('keep') === 'true',
-    profile: given.get('profile') === 'true',
-    ...readServers(given),
-    kafkaLibs: given.get('kafka-libs') ?? join(STACK_DIR, 'kafka-4.3.1', 'libs'),
+    profile: read.given.get('profile') === 'true',
+    kafkaLibs: read.given.get('kafka-libs') ?? join(STACK_DIR, 'kafka-4.3.1', 'libs'),
   };
 }

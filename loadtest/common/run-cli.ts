@@ -1,4 +1,4 @@
-import { UsageError } from '../bench/bench-options.js';
+import { UsageError } from '../common/options.js';
 import { createSay } from './say.js';
 
 /**

@@ -1,21 +1,18 @@
 import {
-  DEFAULT_OUT_DIR,
+  type CommonOptions,
   type OptionSpec,
   optionLines,
   optionReader,
   readArgv,
-  readNow,
-  readServers,
+  readCommonOptions,
   SERVER_OPTIONS,
   STREAM_SHARE_OPTIONS,
   UsageError,
-} from '../bench/bench-options.js';
+} from '../common/options.js';
 
 export type RestartPhase = 'drain' | 'kill';
 
-export interface RollingOptions {
-  readonly seed: number;
-  readonly nowMs: number;
+export interface RollingOptions extends CommonOptions {
   /** Events per second offered, all the time, over HTTP. */
   readonly rate: number;
   /** Seconds of steady load before the first restart. */
@@ -27,25 +24,11 @@ export interface RollingOptions {
   /** The lag counts as recovered under this many seconds of traffic. */
   readonly lagThreshold: number;
   readonly phases: readonly RestartPhase[];
-  readonly partitions: number;
   readonly drainTimeoutMs: number;
   readonly batchSize: number;
   readonly connections: number;
   readonly healthEveryMs: number;
-  readonly duplicates: number;
-  readonly retries: number;
-  readonly outOfOrder: number;
-  readonly malformed: number;
   readonly finalDrainTimeout: number;
-  readonly gatewayEnv: Readonly<Record<string, string>>;
-  readonly gatewayLogLevel: string;
-  readonly progressEvery: number;
-  readonly sampleEveryMs: number;
-  readonly outDir: string;
-  readonly keep: boolean;
-  readonly kafkaBrokers: string;
-  readonly redisUrl: string;
-  readonly pgAdminUrl: string;
 }
 
 /** Every option, in the order of --help. */
@@ -173,8 +156,8 @@ ${optionLines(OPTIONS)}
 export function parseRollingOptions(argv: readonly string[]): RollingOptions | 'help' {
   const read = readArgv(argv, OPTIONS);
   if (read === 'help') return 'help';
-  const { given, gatewayEnv } = read;
-  const { raw, num, int } = optionReader(given, OPTIONS);
+  const reader = optionReader(read.given, OPTIONS);
+  const { raw, num, int } = reader;
   const phases = raw('phases')
     .split(',')
     .map((p) => p.trim())
@@ -185,30 +168,17 @@ export function parseRollingOptions(argv: readonly string[]): RollingOptions | '
   }
   if (phases.length === 0) throw new UsageError('--phases needs at least one phase');
   return {
-    seed: int('seed', 0, 2 ** 32 - 1),
-    nowMs: readNow(given),
+    ...readCommonOptions(read, reader, { min: 2 }),
     rate: num('rate', 1),
     warmup: num('warmup', 1),
     settle: num('settle', 0),
     recoveryTimeout: num('recovery-timeout', 1),
     lagThreshold: num('lag-threshold', 0.01),
     phases: phases as RestartPhase[],
-    partitions: int('partitions', 2, 1_000),
     drainTimeoutMs: int('drain-timeout-ms', 1_000),
     batchSize: int('batch-size', 1, 5_000),
     connections: int('connections', 1, 256),
     healthEveryMs: int('health-every', 50),
-    duplicates: num('duplicates', 0, 1),
-    retries: num('retries', 0, 1),
-    outOfOrder: num('out-of-order', 0, 1),
-    malformed: num('malformed', 0, 1),
     finalDrainTimeout: num('final-drain-timeout', 1),
-    gatewayEnv,
-    gatewayLogLevel: raw('gateway-log-level'),
-    progressEvery: num('progress-every', 0.5),
-    sampleEveryMs: int('sample-every', 50),
-    outDir: given.get('out') ?? DEFAULT_OUT_DIR,
-    keep: given.get('keep') === 'true',
-    ...readServers(given),
   };
 }
