@@ -62,10 +62,11 @@ import {
   usedMemory,
   usedMemoryFreedByDeleting,
 } from '../measure/measure-redis.js';
-import { renderHtml } from '../report/line-chart.js';
-import { fmtInt, fmtMs, renderTable } from '../report/report-table.js';
+import { fmtInt, fmtMs } from '../report/report-table.js';
+import { renderBenchHtml } from './bench-html.js';
 import { type BenchOptions, helpText, parseOptions } from './bench-options.js';
 import type { BenchResult, Check, Latency, PhaseFigures, Target } from './bench-result.js';
+import { renderTable } from './bench-table.js';
 
 const say = createSay();
 
@@ -719,7 +720,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     };
     if (firstLag === undefined) say('warning: no lag sample was taken');
     await writeFile(files.json, `${JSON.stringify(result, null, 2)}\n`);
-    await writeFile(files.html, renderHtml(result));
+    await writeFile(files.html, renderBenchHtml(result));
     console.log('');
     console.log(renderTable(result));
     console.log('');

@@ -1,5 +1,4 @@
-import type { BenchResult } from '../bench/bench-result.js';
-import { renderTable } from './report-table.js';
+import { escapeHtml } from './html-page.js';
 
 export interface Line {
   readonly label: string;
@@ -27,12 +26,6 @@ export interface Guide {
   readonly label: string;
   readonly color: string;
 }
-
-export const escapeHtml = (text: string): string =>
-  text.replace(
-    /[&<>"]/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c,
-  );
 
 function niceMax(value: number): number {
   if (value <= 0) return 1;
@@ -146,71 +139,4 @@ export function rates(
     if (t1 > t0) out.push([t1, Math.max(0, (v1 - v0) / (t1 - t0))]);
   }
   return out;
-}
-
-/** A self-contained HTML page: the table, throughput, lag, and the gateway's memory and CPU. */
-export function renderHtml(result: BenchResult): string {
-  const spans = result.spans;
-  const produced = rates(result.series.map((s) => [s.t, s.produced] as const));
-  const offsets = rates(result.series.map((s) => [s.t, s.committed] as const));
-  const committed = rates(result.sink.map((s) => [s.t, s.handled] as const));
-  const throughput = lineChart(
-    'Throughput (2-s windows): messages into the topic, through the sink, and offsets committed',
-    'messages/s',
-    [
-      { label: 'produced (topic end)', color: '#4878d0', points: produced },
-      { label: 'committed to PostgreSQL', color: '#d65f5f', points: committed },
-      { label: 'group offsets', color: '#bbbbbb', points: offsets },
-    ],
-    spans,
-  );
-  const lag = lineChart(
-    'Consumer lag: high watermark − committed offset, all partitions',
-    'messages',
-    [{ label: 'lag', color: '#956cb4', points: result.series.map((s) => [s.t, s.lag] as const) }],
-    spans,
-  );
-  const memory = lineChart(
-    'Gateway resident memory',
-    'MB',
-    [
-      {
-        label: 'RSS',
-        color: '#6acc64',
-        points: result.process.map((p) => [p.t, p.rssMb] as const),
-      },
-    ],
-    spans,
-  );
-  const cpu = lineChart(
-    'Gateway CPU',
-    'cores',
-    [
-      {
-        label: 'utime + stime',
-        color: '#ee854a',
-        points: result.process.map((p) => [p.t, p.cores] as const),
-      },
-    ],
-    spans,
-  );
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<title>adgate bench ${escapeHtml(result.startedAt)} ${result.pass ? 'PASS' : 'FAIL'}</title>
-<style>
-body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #222; }
-h1 { font-size: 20px; } h1 .pass { color: #1a7f37; } h1 .fail { color: #cf222e; }
-pre { background: #f6f8fa; padding: 12px; overflow-x: auto; font-size: 12px; }
-svg { display: block; margin: 16px 0; }
-svg .title { font-size: 13px; font-weight: 600; } svg .axis { font-size: 11px; fill: #555; }
-svg .band { font-size: 11px; fill: #777; } svg .grid { stroke: #e4e4e4; }
-</style></head><body>
-<h1>adgate bench, ${escapeHtml(result.mode)} mode: <span class="${result.pass ? 'pass' : 'fail'}">${result.pass ? 'PASS' : 'FAIL'}</span></h1>
-${throughput}
-${lag}
-${memory}
-${cpu}
-<pre>${escapeHtml(renderTable(result))}</pre>
-</body></html>
-`;
 }

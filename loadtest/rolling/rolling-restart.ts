@@ -39,22 +39,22 @@ import { type LagSample, LagSampler, lagOf, recoveryOf, topicEnd } from '../meas
 import { latencyOf, quantile } from '../measure/measure-metrics.js';
 import { readMachineTicks } from '../measure/measure-process.js';
 import { fmtInt } from '../report/report-table.js';
-import {
-  type AssignmentSeen,
-  type DrainStepTime,
-  type FinalStop,
-  type PhaseSummary,
-  type RestartFigures,
-  type RollingResult,
-  renderRollingHtml,
-  renderRollingTable,
-} from './report-rolling.js';
+import { renderRollingHtml } from './rolling-html.js';
 import {
   parseRollingOptions,
   type RestartPhase,
   type RollingOptions,
   rollingHelpText,
 } from './rolling-options.js';
+import type {
+  AssignmentSeen,
+  DrainStepTime,
+  FinalStop,
+  PhaseSummary,
+  RestartFigures,
+  RollingResult,
+} from './rolling-result.js';
+import { renderRollingTable } from './rolling-table.js';
 
 const say = createSay();
 
