@@ -24,8 +24,18 @@ function retryLines(r: RollingResult): Line[] {
   ];
 }
 
-/** A self-contained HTML page: lag over time with the restarts marked, throughput, retries, the table. */
-export function renderRollingHtml(r: RollingResult): string {
+/** The slowest ack of each second, at the middle of the second. */
+function slowestAcks(r: RollingResult): [number, number][] {
+  const slowest = new Map<number, number>();
+  for (const a of r.ackSeries) {
+    const second = Math.floor(a.t);
+    slowest.set(second, Math.max(slowest.get(second) ?? 0, a.ms));
+  }
+  return [...slowest].sort((a, b) => a[0] - b[0]).map(([s, ms]) => [s + 0.5, ms]);
+}
+
+/** Each signal, and each replacement's first partitions, as vertical lines. */
+function restartMarks(r: RollingResult): Mark[] {
   const marks: Mark[] = [];
   for (const x of r.phases.flatMap((p) => p.restarts)) {
     marks.push({
@@ -42,6 +52,12 @@ export function renderRollingHtml(r: RollingResult): string {
       });
     }
   }
+  return marks;
+}
+
+/** A self-contained HTML page: lag over time with the restarts marked, throughput, retries, the table. */
+export function renderRollingHtml(r: RollingResult): string {
+  const marks = restartMarks(r);
   const lag = lineChart(
     'Consumer lag in seconds of traffic: (Σ high watermarks − Σ committed offsets) ÷ offered rate',
     'seconds of traffic',
@@ -96,11 +112,6 @@ export function renderRollingHtml(r: RollingResult): string {
     r.spans,
     { marks },
   );
-  const slowest = new Map<number, number>();
-  for (const a of r.ackSeries) {
-    const second = Math.floor(a.t);
-    slowest.set(second, Math.max(slowest.get(second) ?? 0, a.ms));
-  }
   const acks = lineChart(
     'HTTP ack time, slowest request of each second (from the first send; retries included)',
     'ms',
@@ -108,7 +119,7 @@ export function renderRollingHtml(r: RollingResult): string {
       {
         label: 'slowest ack',
         color: '#4878d0',
-        points: [...slowest].sort((a, b) => a[0] - b[0]).map(([s, ms]) => [s + 0.5, ms] as const),
+        points: slowestAcks(r),
       },
     ],
     r.spans,
