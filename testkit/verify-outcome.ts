@@ -4,7 +4,7 @@ import {
   type ExpectedTotals,
   FINGERPRINT_SQL,
 } from './stream/expected-totals.js';
-import { billingKey, type ExpectedOutcome } from './stream/generate-stream.js';
+import { billingKey, type ExpectedOutcome } from './stream/stream-events.js';
 
 /** One PASS/FAIL line of a run's verification (the benchmarks print them; the tests assert them). */
 export interface Check {

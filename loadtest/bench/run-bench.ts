@@ -8,8 +8,7 @@
  */
 import { join } from 'node:path';
 import { ExpectedTotals } from '../../testkit/stream/expected-totals.js';
-import type { ChunkedStreamOptions } from '../../testkit/stream/generate-stream.js';
-import { generateChunks } from '../../testkit/stream/generate-stream.js';
+import { type ChunkedStreamOptions, generateChunks } from '../../testkit/stream/generate-chunks.js';
 import { StreamRouter } from '../../testkit/stream/route-stream.js';
 import { type BaselineResult, runPerEventBaseline } from '../baseline/per-event-sink.js';
 import {

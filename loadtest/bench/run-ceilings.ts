@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChunkedStreamOptions } from '../../testkit/stream/generate-stream.js';
+import type { ChunkedStreamOptions } from '../../testkit/stream/generate-chunks.js';
 import { copyCeiling } from '../ceilings/copy-ceiling.js';
 import {
   type CeilingResult,

@@ -1,5 +1,5 @@
 import { ExpectedTotals } from '../../testkit/stream/expected-totals.js';
-import { generateChunks } from '../../testkit/stream/generate-stream.js';
+import { generateChunks } from '../../testkit/stream/generate-chunks.js';
 import { StreamRouter } from '../../testkit/stream/route-stream.js';
 import type { BenchRun } from '../common/bench-run.js';
 import { BalancedHttpLoad } from '../load/balanced-http-load.js';

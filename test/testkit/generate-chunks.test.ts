@@ -12,9 +12,9 @@ import {
   type ChunkedStreamOptions,
   generateChunks,
   type StreamChunk,
-  type StreamEvent,
-} from '../../testkit/stream/generate-stream.js';
+} from '../../testkit/stream/generate-chunks.js';
 import { StreamRouter } from '../../testkit/stream/route-stream.js';
+import type { StreamEvent } from '../../testkit/stream/stream-events.js';
 
 const NOW = Date.parse('2026-11-24T12:00:00.000Z');
 const OPTIONS: ChunkedStreamOptions = {

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { type BillingSums, billingKey, type StreamEvent } from './generate-stream.js';
+import { type BillingSums, billingKey, type StreamEvent } from './stream-events.js';
 
 /** A prime below 2^29: weight (< 2^24) × value (< 2^29) stays exact in a double. */
 export const FINGERPRINT_MODULUS = 536_870_909;

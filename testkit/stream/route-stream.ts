@@ -1,5 +1,6 @@
 import type { ExpectedTotals } from './expected-totals.js';
-import { createRandom, type StreamChunk, type StreamItem } from './generate-stream.js';
+import type { StreamChunk } from './generate-chunks.js';
+import { createRandom, type StreamItem } from './stream-events.js';
 
 export interface RouteOptions {
   readonly seed: number;
