@@ -4,7 +4,7 @@ import {
   type ExpectedTotals,
   FINGERPRINT_SQL,
 } from './stream/expected-totals.js';
-import { billingKey, type ExpectedOutcome } from './stream/stream-events.js';
+import { type BillingSums, billingKey, type ExpectedOutcome } from './stream/stream-events.js';
 
 /** One PASS/FAIL line of a run's verification (the benchmarks print them; the tests assert them). */
 export interface Check {
@@ -57,40 +57,20 @@ export async function verifyOutcome(pool: pg.Pool, expected: ExpectedOutcome): P
   const differences: string[] = [];
   const { byType, distinct } = await checkEventCounts(pool, expected.byType, differences);
 
-  const billing = await pool.query<{
-    hour: Date;
-    campaign_id: string;
-    ad_id: string;
-    publisher_id: string;
-    currency: string;
-    impressions: string;
-    clicks: string;
-    conversions: string;
-    cost_micros: string;
-    revenue_micros: string;
-  }>('SELECT * FROM billing_hourly');
-  const seen = new Set<string>();
-  for (const r of billing.rows) {
-    const key = billingKey(
-      r.hour.toISOString(),
-      r.campaign_id,
-      r.ad_id,
-      r.publisher_id,
-      r.currency,
-    );
-    seen.add(key);
-    const want = expected.billing.get(key);
-    const got = `${r.impressions}/${r.clicks}/${r.conversions}/${r.cost_micros}/${r.revenue_micros}`;
-    if (want === undefined) {
-      differences.push(`unexpected billing row ${key}: ${got}`);
-      continue;
+  const billing = await pool.query<
+    SumsText & {
+      hour: Date;
+      campaign_id: string;
+      ad_id: string;
+      publisher_id: string;
+      currency: string;
     }
-    const wanted = `${want.impressions}/${want.clicks}/${want.conversions}/${want.cost_micros}/${want.revenue_micros}`;
-    if (got !== wanted) differences.push(`billing ${key}: expected ${wanted}, found ${got}`);
-  }
-  for (const key of expected.billing.keys()) {
-    if (!seen.has(key)) differences.push(`missing billing row ${key}`);
-  }
+  >('SELECT * FROM billing_hourly');
+  const rows = billing.rows.map((r) => ({
+    key: billingKey(r.hour.toISOString(), r.campaign_id, r.ad_id, r.publisher_id, r.currency),
+    sums: r,
+  }));
+  differences.push(...compareSums(rows, expected.billing, 'billing row'));
 
   differences.push(...(await checkBillingInvariant(pool)));
   return {
@@ -98,6 +78,38 @@ export async function verifyOutcome(pool: pg.Pool, expected: ExpectedOutcome): P
     differences,
     actual: { distinct, byType, billingRows: billing.rows.length },
   };
+}
+
+/** The five sums of a billing row as pg returns them (bigint and numeric as text). */
+type SumsText = Record<
+  'impressions' | 'clicks' | 'conversions' | 'cost_micros' | 'revenue_micros',
+  string
+>;
+
+const sumsText = (s: SumsText | BillingSums): string =>
+  `${s.impressions}/${s.clicks}/${s.conversions}/${s.cost_micros}/${s.revenue_micros}`;
+
+/** Sums found in PostgreSQL against those expected under the same keys: every difference. */
+function compareSums(
+  found: readonly { key: string; sums: SumsText }[],
+  expected: ReadonlyMap<string, BillingSums>,
+  what: string,
+): string[] {
+  const differences: string[] = [];
+  const seen = new Set<string>();
+  for (const { key, sums } of found) {
+    seen.add(key);
+    const want = expected.get(key);
+    const got = sumsText(sums);
+    if (want === undefined) differences.push(`unexpected ${what} ${key}: ${got}`);
+    else if (got !== sumsText(want)) {
+      differences.push(`billing ${key}: expected ${sumsText(want)}, found ${got}`);
+    }
+  }
+  for (const key of expected.keys()) {
+    if (!seen.has(key)) differences.push(`missing ${what} ${key}`);
+  }
+  return differences;
 }
 
 /** Distinct events per type in ad_events. */
@@ -152,40 +164,19 @@ export async function verifyTotals(pool: pg.Pool, expected: ExpectedTotals): Pro
   const differences: string[] = [];
   const { byType, distinct } = await checkEventCounts(pool, expected.byType, differences);
 
-  const buckets = await pool.query<{
-    hour: Date;
-    campaign_id: string;
-    currency: string;
-    impressions: string;
-    clicks: string;
-    conversions: string;
-    cost_micros: string;
-    revenue_micros: string;
-    rows: string;
-  }>(`SELECT hour, campaign_id, currency, sum(impressions)::text AS impressions,
+  const buckets = await pool.query<
+    SumsText & { hour: Date; campaign_id: string; currency: string; rows: string }
+  >(`SELECT hour, campaign_id, currency, sum(impressions)::text AS impressions,
              sum(clicks)::text AS clicks, sum(conversions)::text AS conversions,
              sum(cost_micros)::text AS cost_micros, sum(revenue_micros)::text AS revenue_micros,
              count(*)::text AS rows
       FROM billing_hourly GROUP BY 1, 2, 3`);
-  const bucketDifferences: string[] = [];
-  const seen = new Set<string>();
-  let billingRows = 0;
-  for (const r of buckets.rows) {
-    billingRows += Number(r.rows);
-    const key = `${r.hour.toISOString()}|${r.campaign_id}|${r.currency}`;
-    seen.add(key);
-    const want = expected.byCampaignHour.get(key);
-    const got = `${r.impressions}/${r.clicks}/${r.conversions}/${r.cost_micros}/${r.revenue_micros}`;
-    if (want === undefined) {
-      bucketDifferences.push(`unexpected billing for ${key}: ${got}`);
-      continue;
-    }
-    const wanted = `${want.impressions}/${want.clicks}/${want.conversions}/${want.cost_micros}/${want.revenue_micros}`;
-    if (got !== wanted) bucketDifferences.push(`billing ${key}: expected ${wanted}, found ${got}`);
-  }
-  for (const key of expected.byCampaignHour.keys()) {
-    if (!seen.has(key)) bucketDifferences.push(`missing billing for ${key}`);
-  }
+  const billingRows = buckets.rows.reduce((n, r) => n + Number(r.rows), 0);
+  const found = buckets.rows.map((r) => ({
+    key: `${r.hour.toISOString()}|${r.campaign_id}|${r.currency}`,
+    sums: r,
+  }));
+  const bucketDifferences = compareSums(found, expected.byCampaignHour, 'billing for');
   differences.push(...bucketDifferences.slice(0, MAX_LISTED));
   if (bucketDifferences.length > MAX_LISTED) {
     differences.push(
@@ -194,11 +185,11 @@ export async function verifyTotals(pool: pg.Pool, expected: ExpectedTotals): Pro
   }
 
   const fingerprint = await pool.query<Record<keyof BillingFingerprint, string>>(FINGERPRINT_SQL);
-  const found = fingerprint.rows[0];
+  const print = fingerprint.rows[0];
   for (const field of Object.keys(expected.fingerprint) as (keyof BillingFingerprint)[]) {
-    if (Number(found?.[field]) !== expected.fingerprint[field]) {
+    if (Number(print?.[field]) !== expected.fingerprint[field]) {
       differences.push(
-        `billing_hourly fingerprint of ${field}: expected ${expected.fingerprint[field]}, found ${found?.[field]} (some billing row differs)`,
+        `billing_hourly fingerprint of ${field}: expected ${expected.fingerprint[field]}, found ${print?.[field]} (some billing row differs)`,
       );
     }
   }

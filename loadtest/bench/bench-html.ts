@@ -1,6 +1,6 @@
 import { htmlPage } from '../report/html-page.js';
 import { lineChart, rates } from '../report/line-chart.js';
-import type { BenchResult } from './bench-result.js';
+import type { BenchResult, ProcessPoint } from './bench-result.js';
 import { renderTable } from './bench-table.js';
 
 /** A self-contained HTML page: the table, throughput, lag, and the gateway's memory and CPU. */
@@ -25,30 +25,21 @@ export function renderBenchHtml(result: BenchResult): string {
     [{ label: 'lag', color: '#956cb4', points: result.series.map((s) => [s.t, s.lag] as const) }],
     spans,
   );
-  const memory = lineChart(
-    'Gateway resident memory',
-    'MB',
-    [
-      {
-        label: 'RSS',
-        color: '#6acc64',
-        points: result.process.map((p) => [p.t, p.rssMb] as const),
-      },
-    ],
-    spans,
-  );
-  const cpu = lineChart(
-    'Gateway CPU',
-    'cores',
-    [
-      {
-        label: 'utime + stime',
-        color: '#ee854a',
-        points: result.process.map((p) => [p.t, p.cores] as const),
-      },
-    ],
-    spans,
-  );
+  const gatewayChart = (
+    title: string,
+    unit: string,
+    label: string,
+    color: string,
+    y: (p: ProcessPoint) => number,
+  ) =>
+    lineChart(
+      title,
+      unit,
+      [{ label, color, points: result.process.map((p) => [p.t, y(p)] as const) }],
+      spans,
+    );
+  const memory = gatewayChart('Gateway resident memory', 'MB', 'RSS', '#6acc64', (p) => p.rssMb);
+  const cpu = gatewayChart('Gateway CPU', 'cores', 'utime + stime', '#ee854a', (p) => p.cores);
   return htmlPage({
     title: `adgate bench ${result.startedAt}`,
     heading: `adgate bench, ${result.mode} mode`,

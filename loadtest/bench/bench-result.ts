@@ -1,17 +1,11 @@
 import type { Check } from '../../testkit/verify-outcome.js';
 import type { BaselineResult } from '../baseline/per-event-sink.js';
 import type { CeilingResult } from '../ceilings/kafka-perf.js';
+import type { MachineFacts } from '../common/bench-run.js';
+import type { Latency } from '../measure/measure-metrics.js';
+import type { Target } from '../report/report-table.js';
 
-/** Quantiles in milliseconds; undefined when nothing was observed. */
-export interface Latency {
-  readonly count: number;
-  /** Quantiles that fell past the histogram's last finite bound: the value shown is that bound. */
-  readonly atLeast?: readonly string[];
-  readonly p50?: number;
-  readonly p95?: number;
-  readonly p99?: number;
-  readonly max?: number;
-}
+export type { Latency };
 
 export interface PhaseFigures {
   readonly name: string;
@@ -91,15 +85,7 @@ export interface PhaseFigures {
   };
 }
 
-export type { Check };
-
-export interface Target {
-  readonly name: string;
-  readonly target: string;
-  readonly value: string;
-  /** Undefined when it could not be measured in this run. */
-  readonly met: boolean | undefined;
-}
+export type { Check, Target };
 
 export interface SeriesPoint {
   /** Seconds since the gateway started. */
@@ -129,13 +115,7 @@ export interface BenchResult {
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly options: Record<string, unknown>;
-  readonly machine: {
-    readonly cpus: number;
-    readonly loadAverageAtStart: readonly number[];
-    readonly loadAverageAtEnd: readonly number[];
-    readonly node: string;
-    readonly note: string;
-  };
+  readonly machine: MachineFacts;
   readonly names: Record<string, string>;
   readonly stream: {
     readonly distinct: number;

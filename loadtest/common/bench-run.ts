@@ -93,7 +93,15 @@ export async function closeRun(run: BenchRun, options: CommonOptions): Promise<v
 }
 
 /** The machine a result was measured on. */
-export function machineFacts(run: BenchRun, note: string) {
+export interface MachineFacts {
+  readonly cpus: number;
+  readonly loadAverageAtStart: readonly number[];
+  readonly loadAverageAtEnd: readonly number[];
+  readonly node: string;
+  readonly note: string;
+}
+
+export function machineFacts(run: BenchRun, note: string): MachineFacts {
   return {
     cpus: cpus().length,
     loadAverageAtStart: run.loadAtStart,

@@ -1,5 +1,6 @@
 import type { Admin } from 'kafkajs';
 import { rateBetween } from './measure-metrics.js';
+import { sampleEvery } from './sample-every.js';
 
 export interface LagSample {
   /** Epoch milliseconds. */
@@ -40,8 +41,7 @@ export async function topicEnd(admin: Admin, topic: string): Promise<number> {
  */
 export class LagSampler {
   readonly samples: LagSample[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
+  private sampling: { stop(): void } | undefined;
   private errors = 0;
 
   constructor(
@@ -60,28 +60,18 @@ export class LagSampler {
   }
 
   start(): void {
-    this.running = true;
-    const tick = async () => {
-      const started = Date.now();
+    this.sampling = sampleEvery(this.everyMs, async () => {
       try {
         const { end, committed } = await readOffsets(this.admin, this.topic, this.groupId);
         this.samples.push({ t: Date.now(), end, committed });
       } catch {
         this.errors += 1;
       }
-      if (this.running) {
-        this.timer = setTimeout(
-          () => void tick(),
-          Math.max(0, this.everyMs - (Date.now() - started)),
-        );
-      }
-    };
-    void tick();
+    });
   }
 
   stop(): void {
-    this.running = false;
-    clearTimeout(this.timer);
+    this.sampling?.stop();
   }
 
   /**

@@ -5,7 +5,7 @@ import {
   type MetricSample,
   metricValue,
 } from '../../testkit/prometheus.js';
-import type { Latency } from '../bench/bench-result.js';
+import { sampleEvery } from './sample-every.js';
 
 /** One scrape of the gateway's GET /metrics, with when it was taken. */
 export interface Scrape {
@@ -44,6 +44,17 @@ export function histogram(scrape: Scrape | undefined, name: string): Bucket[] {
   return scrape === undefined ? [] : histogramBuckets(scrape.samples, name);
 }
 
+/** Quantiles in milliseconds; undefined when nothing was observed. */
+export interface Latency {
+  readonly count: number;
+  /** Quantiles that fell past the histogram's last finite bound: the value shown is that bound. */
+  readonly atLeast?: readonly string[];
+  readonly p50?: number;
+  readonly p95?: number;
+  readonly p99?: number;
+  readonly max?: number;
+}
+
 /** The q-quantile of raw values (nearest rank). */
 export function quantile(values: readonly number[], q: number): number | undefined {
   if (values.length === 0) return undefined;
@@ -80,8 +91,7 @@ export interface SinkSample {
  */
 export class SinkSampler {
   readonly samples: SinkSample[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
+  private sampling: { stop(): void } | undefined;
 
   constructor(
     private readonly baseUrl: string,
@@ -93,28 +103,18 @@ export class SinkSampler {
   }
 
   start(): void {
-    this.running = true;
-    const tick = async () => {
-      const started = Date.now();
+    this.sampling = sampleEvery(this.everyMs, async () => {
       try {
         const outcomes = sinkOutcomes(await scrapeMetrics(this.baseUrl));
         this.samples.push({ t: Date.now(), handled: outcomes.total, inserted: outcomes.inserted });
       } catch {
         // The gateway is stopping; the series simply ends.
       }
-      if (this.running) {
-        this.timer = setTimeout(
-          () => void tick(),
-          Math.max(0, this.everyMs - (Date.now() - started)),
-        );
-      }
-    };
-    void tick();
+    });
   }
 
   stop(): void {
-    this.running = false;
-    clearTimeout(this.timer);
+    this.sampling?.stop();
   }
 }
 

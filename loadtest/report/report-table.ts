@@ -1,10 +1,18 @@
 import type { Check } from '../../testkit/verify-outcome.js';
-import type { Target } from '../bench/bench-result.js';
 
 export const fmtInt = (n: number | undefined): string =>
   n === undefined || !Number.isFinite(n) ? '–' : Math.round(n).toLocaleString('en-US');
 export const fmtMs = (n: number | undefined): string =>
   n === undefined ? '–' : n >= 100 ? `${Math.round(n)} ms` : `${n.toFixed(1)} ms`;
+/** A figure beside its target: reported met or not, never asserted. */
+export interface Target {
+  readonly name: string;
+  readonly target: string;
+  readonly value: string;
+  /** Undefined when it could not be measured in this run. */
+  readonly met: boolean | undefined;
+}
+
 /** Targets with their values and whether they were met; never an assertion. */
 export function targetsTable(targets: readonly Target[]): string {
   return table([

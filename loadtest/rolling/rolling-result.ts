@@ -1,5 +1,6 @@
 import type { Check } from '../../testkit/verify-outcome.js';
 import type { Latency, Target } from '../bench/bench-result.js';
+import type { MachineFacts } from '../common/bench-run.js';
 import type { Span } from '../report/line-chart.js';
 import type { RestartPhase } from './rolling-options.js';
 
@@ -88,14 +89,7 @@ export interface RollingResult {
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly options: Record<string, unknown>;
-  readonly machine: {
-    readonly cpus: number;
-    readonly loadAverageAtStart: readonly number[];
-    readonly loadAverageAtEnd: readonly number[];
-    readonly busyDuringLoad: number;
-    readonly node: string;
-    readonly note: string;
-  };
+  readonly machine: MachineFacts & { readonly busyDuringLoad: number };
   readonly gateway: {
     readonly instances: number;
     readonly partitions: number;
