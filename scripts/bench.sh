@@ -14,6 +14,8 @@ case "$mode" in
   quick | full | rolling) shift || true ;;
   *) mode=quick ;;
 esac
+# `scripts/bench.sh quick -- --rate 5000`: the -- only separates the mode from the options.
+if [[ "${1:-}" == "--" ]]; then shift; fi
 if [[ "$mode" == rolling ]]; then
   entry=dist/loadtest/rolling/rolling-restart.js
   mode_args=()
