@@ -48,6 +48,41 @@ ON CONFLICT (campaign_id, hour, ad_id, publisher_id, currency) DO UPDATE SET
   cost_micros = b.cost_micros + excluded.cost_micros,
   revenue_micros = b.revenue_micros + excluded.revenue_micros`;
 
+/** One message the naive way: decode, one Redis SET NX, one INSERT statement (autocommit). */
+async function sinkOne(
+  inbound: InboundMessage,
+  redis: Redis,
+  client: pg.Client,
+  redisPrefix: string,
+): Promise<'inserted' | 'duplicate' | 'malformed'> {
+  const decoded = decodeMessage(inbound, RULES);
+  if (decoded.kind === 'dead-letter') return 'malformed';
+  const { row } = decoded;
+  const key = Buffer.concat([Buffer.from(`${redisPrefix}:`), row.key]);
+  const fresh = await redis.set(key, '1', 'PX', DEDUP_TTL_MS, 'NX');
+  if (fresh === null) return 'duplicate';
+  const e = row.event;
+  const result = await client.query(INSERT_ONE, [
+    row.key,
+    e.type,
+    e.impression_id,
+    e.occurred_at,
+    e.campaign_id,
+    e.ad_id,
+    e.publisher_id,
+    e.conversion_id ?? null,
+    e.cost_micros,
+    e.revenue_micros,
+    e.currency,
+    e.attributes === undefined ? null : JSON.stringify(e.attributes),
+    row.source,
+    new Date(row.receivedAtMs),
+    row.partition,
+    String(row.offset),
+  ]);
+  return (result.rowCount ?? 0) > 0 ? 'inserted' : 'duplicate';
+}
+
 /**
  * The serial design that batching replaces, for comparison on the same
  * topic: one message at a time, one Redis SET NX, one INSERT statement
@@ -116,42 +151,10 @@ export async function runPerEventBaseline(options: {
             headers: message.headers as Record<string, Buffer | undefined>,
             timestampMs: Number(message.timestamp),
           };
-          const decoded = decodeMessage(inbound, RULES);
-          if (decoded.kind === 'dead-letter') malformed += 1;
-          else {
-            const { row } = decoded;
-            const fresh = await redis.set(
-              Buffer.concat([Buffer.from(`${options.redisPrefix}:`), row.key]),
-              '1',
-              'PX',
-              DEDUP_TTL_MS,
-              'NX',
-            );
-            if (fresh === null) duplicates += 1;
-            else {
-              const e = row.event;
-              const result = await client.query(INSERT_ONE, [
-                row.key,
-                e.type,
-                e.impression_id,
-                e.occurred_at,
-                e.campaign_id,
-                e.ad_id,
-                e.publisher_id,
-                e.conversion_id ?? null,
-                e.cost_micros,
-                e.revenue_micros,
-                e.currency,
-                e.attributes === undefined ? null : JSON.stringify(e.attributes),
-                row.source,
-                new Date(row.receivedAtMs),
-                row.partition,
-                String(row.offset),
-              ]);
-              if ((result.rowCount ?? 0) > 0) inserted += 1;
-              else duplicates += 1;
-            }
-          }
+          const outcome = await sinkOne(inbound, redis, client, options.redisPrefix);
+          if (outcome === 'inserted') inserted += 1;
+          else if (outcome === 'duplicate') duplicates += 1;
+          else malformed += 1;
           await consumer.commitOffsets([
             { topic, partition, offset: String(BigInt(message.offset) + 1n) },
           ]);

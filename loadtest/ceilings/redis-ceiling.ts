@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { EventRow } from '../../src/store/encode-copy-rows.js';
-import { deleteUnder } from '../measure-redis.js';
+import { deleteUnder } from '../measure/measure-redis.js';
 import type { CeilingResult } from './kafka-perf.js';
 
 const PIPELINE = 5_000;

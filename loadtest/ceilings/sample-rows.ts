@@ -1,7 +1,7 @@
 import { idempotencyKey } from '../../src/event/idempotency-key.js';
 import { validateEvent } from '../../src/event/validate-event.js';
 import type { EventRow } from '../../src/store/encode-copy-rows.js';
-import { type ChunkedStreamOptions, generateChunks } from '../generate-stream.js';
+import { type ChunkedStreamOptions, generateChunks } from '../../testkit/stream/generate-chunks.js';
 
 export interface StreamSample {
   /** The rows the sink would COPY for the valid messages, in stream order. */

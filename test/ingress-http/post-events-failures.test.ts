@@ -11,8 +11,8 @@ import type { Producer } from '../../src/kafka/types.js';
 import { Lifecycle } from '../../src/lifecycle/lifecycle-state.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { createMetrics } from '../../src/telemetry/metrics.js';
+import { within } from '../../testkit/wait-for.js';
 import { DEV_KEY, impression } from '../support/events.js';
-import { within } from '../support/wait-for.js';
 
 // SPEC §3: 503 with Retry-After when Kafka cannot take the events in time;
 // never for a request that would fail the same way again.

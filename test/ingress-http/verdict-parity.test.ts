@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Hono } from 'hono';
-import { createRandom } from '../../loadtest/generate-stream.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { AdEvent } from '../../src/event/event-schema.js';
 import { idempotencyKey } from '../../src/event/idempotency-key.js';
@@ -12,6 +11,7 @@ import { Lifecycle } from '../../src/lifecycle/lifecycle-state.js';
 import { decodeMessage } from '../../src/sink/decode-message.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { createMetrics } from '../../src/telemetry/metrics.js';
+import { createRandom } from '../../testkit/stream/stream-events.js';
 
 // SPEC §1/§3: one rule at both ingresses. For generated requests full of
 // mutations (NULs, lone surrogates, __proto__ keys, padding, bytes that are

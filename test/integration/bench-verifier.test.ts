@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ExpectedTotals } from '../../loadtest/expected-totals.js';
-import { generateChunks, type StreamItem } from '../../loadtest/generate-stream.js';
-import { verifyTotals } from '../../loadtest/verify-outcome.js';
-import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js';
+import { type GatewayProcess, startGatewayProcess } from '../../testkit/gateway-process.js';
+import { ExpectedTotals } from '../../testkit/stream/expected-totals.js';
+import { generateChunks } from '../../testkit/stream/generate-chunks.js';
+import type { StreamItem } from '../../testkit/stream/stream-events.js';
+import { verifyTotals } from '../../testkit/verify-outcome.js';
+import { waitFor } from '../../testkit/wait-for.js';
 import { createTestPipeline, type TestPipeline } from '../support/pipeline.js';
 import { sendStream } from '../support/send-stream.js';
-import { waitFor } from '../support/wait-for.js';
 
 describe("the benchmark's verifier: PASS on a correct run, FAIL on any wrong billing row", () => {
   let pipeline: TestPipeline;

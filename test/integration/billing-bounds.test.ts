@@ -7,11 +7,11 @@ import { createApp } from '../../src/ingress-http/create-app.js';
 import { Lifecycle } from '../../src/lifecycle/lifecycle-state.js';
 import { createLogger, type LogLevel } from '../../src/telemetry/logger.js';
 import { createMetrics, type Metrics } from '../../src/telemetry/metrics.js';
+import { freePort } from '../../testkit/gateway-process.js';
+import { within } from '../../testkit/wait-for.js';
 import { DEV_KEY } from '../support/events.js';
-import { freePort } from '../support/gateway-process.js';
 import { uniqueName } from '../support/names.js';
 import { createTestDatabase, type TestDatabase } from '../support/services.js';
-import { within } from '../support/wait-for.js';
 
 // SPEC §3: `from` and `to` lie on the bucket's boundaries (whole UTC hours,
 // whole UTC days) and in the years 1970..9999; anything else is a 400 that

@@ -3,9 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import type { ErrorReason } from '../../src/errors/adgate-error.js';
 import { classifyPgError } from '../../src/store/classify-pg-error.js';
-import { freePort } from '../support/gateway-process.js';
+import { freePort } from '../../testkit/gateway-process.js';
+import { within } from '../../testkit/wait-for.js';
 import { createTestDatabase, type TestDatabase } from '../support/services.js';
-import { within } from '../support/wait-for.js';
 
 // The SQLSTATE table applied to errors a real PostgreSQL sends (not built
 // by hand): pg hands them over as DatabaseError, on connect as on query.

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { type GatewayProcess, startGatewayProcess } from '../../testkit/gateway-process.js';
+import { fetchMetrics, metricValue } from '../../testkit/prometheus.js';
+import { waitFor, within } from '../../testkit/wait-for.js';
 import { DEV_KEY, impression, postEvents } from '../support/events.js';
-import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js';
-import { fetchMetrics, metricValue } from '../support/metrics.js';
 import { uniqueName } from '../support/names.js';
 import { createTestPipeline, type TestPipeline } from '../support/pipeline.js';
-import { waitFor, within } from '../support/wait-for.js';
 
 /**
  * Sends the headers of a POST /v1/events with `Expect: 100-continue`, waits

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { describeLimits } from '../../src/kafka/ensure-topics.js';
+import { type GatewayProcess, startGatewayProcess } from '../../testkit/gateway-process.js';
+import { fetchMetrics, metricValue } from '../../testkit/prometheus.js';
+import { waitFor, within } from '../../testkit/wait-for.js';
 import { impression } from '../support/events.js';
-import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js';
-import { fetchMetrics, metricValue } from '../support/metrics.js';
 import {
   createTestPipeline,
   produceRaw,
@@ -13,7 +14,6 @@ import {
   type TestPipeline,
   waitAllCommitted,
 } from '../support/pipeline.js';
-import { waitFor, within } from '../support/wait-for.js';
 
 // SPEC §4: a dead letter always fits its topic; where a topic still refuses
 // one, it is sent with its value cut and marked, and one message never

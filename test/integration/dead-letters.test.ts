@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createRandom, generateStream } from '../../loadtest/generate-stream.js';
-import { verifyOutcome } from '../../loadtest/verify-outcome.js';
+import { type GatewayProcess, startGatewayProcess } from '../../testkit/gateway-process.js';
+import { fetchMetrics, metricValue } from '../../testkit/prometheus.js';
+import { generateStream } from '../../testkit/stream/generate-stream.js';
+import { createRandom } from '../../testkit/stream/stream-events.js';
+import { verifyOutcome } from '../../testkit/verify-outcome.js';
+import { within } from '../../testkit/wait-for.js';
 import { impression } from '../support/events.js';
-import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js';
-import { fetchMetrics, metricValue } from '../support/metrics.js';
 import {
   createTestPipeline,
   createTopics,
@@ -14,7 +16,6 @@ import {
   type TestPipeline,
   waitAllCommitted,
 } from '../support/pipeline.js';
-import { within } from '../support/wait-for.js';
 
 // SPEC §4: every message read from the ingest topic ends as a row, a
 // counted duplicate or a DLQ message; a dead letter keeps the original

@@ -1,28 +1,34 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { generateStream } from '../../loadtest/generate-stream.js';
-import { verifyOutcome } from '../../loadtest/verify-outcome.js';
+import { type GatewayProcess, startGatewayProcess } from '../../testkit/gateway-process.js';
+import { generateStream } from '../../testkit/stream/generate-stream.js';
+import { verifyOutcome } from '../../testkit/verify-outcome.js';
+import { waitFor } from '../../testkit/wait-for.js';
 import { BalancedClient } from '../support/balanced-client.js';
 import { DEV_KEY } from '../support/events.js';
 import { firstLoggedAt } from '../support/gateway-logs.js';
-import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js';
 import {
   createTestPipeline,
   createTopics,
   produceRaw,
   type TestPipeline,
 } from '../support/pipeline.js';
-import { waitFor } from '../support/wait-for.js';
+import { serverHasRead } from '../support/server-has-read.js';
 
-/** A POST whose headers and first half of body go now, and the rest on finish(). */
+/**
+ * A POST whose headers and first half of body go now, and the rest on
+ * finish(); `headersSent` resolves once the gateway has read them.
+ */
 function startSlowRequest(baseUrl: string, body: string) {
   const payload = Buffer.from(body);
   const half = Math.floor(payload.length / 2);
   let finish!: () => void;
   let headersSent!: () => void;
-  const sent = new Promise<void>((r) => {
-    headersSent = r;
+  let notSent!: (error: unknown) => void;
+  const sent = new Promise<void>((resolve, reject) => {
+    headersSent = resolve;
+    notSent = reject;
   });
   const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
     const req = request(
@@ -44,7 +50,9 @@ function startSlowRequest(baseUrl: string, body: string) {
       },
     );
     req.on('error', reject);
-    req.write(payload.subarray(0, half), () => setTimeout(headersSent, 200));
+    req.write(payload.subarray(0, half), () => {
+      serverHasRead(baseUrl).then(headersSent, notSent);
+    });
     finish = () => req.end(payload.subarray(half));
   });
   return { headersSent: sent, response, finish: () => finish() };
@@ -213,7 +221,13 @@ describe('drain with HTTP requests in flight', () => {
     const slow = startSlowRequest(first.url, `[${slowItems.map((i) => i.json).join(',')}]`);
     await slow.headersSent;
     const exitPromise = first.stop('SIGTERM', DRAIN_TIMEOUT_MS + 5_000);
-    await new Promise((r) => setTimeout(r, 300));
+    // The rest of the body goes once the drain has begun: the request is in flight through it.
+    await waitFor(
+      'the first instance to begin its drain',
+      () => firstLoggedAt(first, 'signal received: draining') !== undefined,
+      DRAIN_TIMEOUT_MS,
+      10,
+    );
     slow.finish();
     const slowResult = await slow.response;
     const exit = await exitPromise;

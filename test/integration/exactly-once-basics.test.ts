@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
+import { type GatewayProcess, startGatewayProcess } from '../../testkit/gateway-process.js';
+import { waitFor } from '../../testkit/wait-for.js';
 import { DEV_KEY, impression, postEvents } from '../support/events.js';
-import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js';
 import { createTestPipeline, produceRaw, type TestPipeline } from '../support/pipeline.js';
 import { REDIS_URL } from '../support/services.js';
-import { waitFor } from '../support/wait-for.js';
 
 describe('exactly once: HTTP and Kafka ingress into one row', () => {
   let pipeline: TestPipeline;

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { generateStream } from '../../loadtest/generate-stream.js';
-import { verifyOutcome } from '../../loadtest/verify-outcome.js';
-import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js';
+import { type GatewayProcess, startGatewayProcess } from '../../testkit/gateway-process.js';
+import { generateStream } from '../../testkit/stream/generate-stream.js';
+import { verifyOutcome } from '../../testkit/verify-outcome.js';
+import { waitFor } from '../../testkit/wait-for.js';
 import { createTestPipeline, type TestPipeline } from '../support/pipeline.js';
 import { sendStream } from '../support/send-stream.js';
-import { waitFor } from '../support/wait-for.js';
 
 describe('exactly once: 20,000 events with 20% duplicates, retried requests, out of order', () => {
   let pipeline: TestPipeline;

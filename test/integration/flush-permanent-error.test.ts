@@ -6,11 +6,11 @@ import { createKafka, createProducer } from '../../src/kafka/kafka-client.js';
 import type { InboundMessage, Producer } from '../../src/kafka/types.js';
 import { type FlushDeps, flushBatch } from '../../src/sink/flush-batch.js';
 import { createMetrics, type Metrics } from '../../src/telemetry/metrics.js';
+import { within } from '../../testkit/wait-for.js';
 import { impression } from '../support/events.js';
 import { uniqueName } from '../support/names.js';
 import { createTestPipeline, createTopics, type TestPipeline } from '../support/pipeline.js';
 import { KAFKA_BROKERS, quietLog, REDIS_URL } from '../support/services.js';
-import { within } from '../support/wait-for.js';
 
 // A refusal that is not the rows' fault (a missing table, SQLSTATE 42P01)
 // must neither be retried for ever (a wedge) nor turn healthy events into

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { generateStream } from '../../loadtest/generate-stream.js';
-import { verifyOutcome } from '../../loadtest/verify-outcome.js';
+import { type GatewayProcess, startGatewayProcess } from '../../testkit/gateway-process.js';
+import { generateStream } from '../../testkit/stream/generate-stream.js';
+import { verifyOutcome } from '../../testkit/verify-outcome.js';
+import { waitFor, within } from '../../testkit/wait-for.js';
 import { lastAssignment, problemsIn } from '../support/gateway-logs.js';
-import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js';
 import {
   createTestPipeline,
   createTopics,
@@ -11,7 +12,6 @@ import {
   type TestPipeline,
   waitAllCommitted,
 } from '../support/pipeline.js';
-import { waitFor, within } from '../support/wait-for.js';
 
 const PARTITIONS = 6;
 const FEED_CHUNK = 1_000;

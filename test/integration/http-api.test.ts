@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { type GatewayProcess, startGatewayProcess } from '../../testkit/gateway-process.js';
+import { waitFor, within } from '../../testkit/wait-for.js';
 import {
   click,
   conversion,
@@ -9,10 +11,8 @@ import {
   postEvents,
   type TestEvent,
 } from '../support/events.js';
-import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js';
 import { uniqueName } from '../support/names.js';
 import { createTestPipeline, type TestPipeline } from '../support/pipeline.js';
-import { waitFor, within } from '../support/wait-for.js';
 
 // One key per scope, plus one with two scopes, each its own source.
 const KEY = {

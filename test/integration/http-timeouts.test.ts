@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { type GatewayProcess, startGatewayProcess } from '../../testkit/gateway-process.js';
+import { fetchMetrics, metricValue } from '../../testkit/prometheus.js';
+import { waitFor, within } from '../../testkit/wait-for.js';
 import { impression, postEvents } from '../support/events.js';
-import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js';
-import { fetchMetrics, metricValue } from '../support/metrics.js';
 import { createTestPipeline, type TestPipeline } from '../support/pipeline.js';
-import { waitFor, within } from '../support/wait-for.js';
 
 // SPEC §3: a client too slow to send its headers or its body gets 408 and
 // its connection is closed; idle keep-alive connections are closed; past

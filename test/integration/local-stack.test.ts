@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { runAdgate } from '../support/gateway-process.js';
-import { type CommandResult, runCommand } from '../support/run-command.js';
+import { runAdgate } from '../../testkit/gateway-process.js';
+import { type CommandResult, runCommand } from '../../testkit/run-command.js';
 
 // From dist/test/integration/ to the repository's scripts/.
 const STACK = fileURLToPath(new URL('../../../scripts/stack.sh', import.meta.url));

@@ -3,10 +3,10 @@ import { readdirSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { findMigrationsDir, MIGRATION_LOCK_ID } from '../../src/store/migrate.js';
-import { runAdgate } from '../support/gateway-process.js';
-import type { CommandResult } from '../support/run-command.js';
+import { runAdgate } from '../../testkit/gateway-process.js';
+import type { CommandResult } from '../../testkit/run-command.js';
+import { waitFor, within } from '../../testkit/wait-for.js';
 import { createTestDatabase, type TestDatabase } from '../support/services.js';
-import { waitFor, within } from '../support/wait-for.js';
 
 const FILES = readdirSync(findMigrationsDir())
   .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { generateStream } from '../../loadtest/generate-stream.js';
-import { verifyOutcome } from '../../loadtest/verify-outcome.js';
+import { type GatewayProcess, startGatewayProcess } from '../../testkit/gateway-process.js';
+import { fetchMetrics, metricValue } from '../../testkit/prometheus.js';
+import { generateStream } from '../../testkit/stream/generate-stream.js';
+import { verifyOutcome } from '../../testkit/verify-outcome.js';
+import { waitFor, within } from '../../testkit/wait-for.js';
 import { DEV_KEY, impression } from '../support/events.js';
-import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js';
-import { fetchMetrics, metricValue } from '../support/metrics.js';
 import { uniqueName } from '../support/names.js';
 import {
   createTestPipeline,
@@ -14,7 +15,6 @@ import {
   type TestPipeline,
   waitAllCommitted,
 } from '../support/pipeline.js';
-import { waitFor, within } from '../support/wait-for.js';
 
 // SPEC §1, §3, §4: one rule at both ingresses. What PostgreSQL could not
 // store unchanged (U+0000, an unpaired surrogate), what is not UTF-8, and

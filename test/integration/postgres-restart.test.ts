@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { generateStream } from '../../loadtest/generate-stream.js';
-import { verifyOutcome } from '../../loadtest/verify-outcome.js';
-import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js';
-import { fetchMetrics, metricValue } from '../support/metrics.js';
+import { type GatewayProcess, startGatewayProcess } from '../../testkit/gateway-process.js';
+import { fetchMetrics, metricValue } from '../../testkit/prometheus.js';
+import { generateStream } from '../../testkit/stream/generate-stream.js';
+import { verifyOutcome } from '../../testkit/verify-outcome.js';
+import { waitFor, within } from '../../testkit/wait-for.js';
 import { createTestPipeline, type TestPipeline, waitAllCommitted } from '../support/pipeline.js';
 import { type PrivatePostgres, startPrivatePostgres } from '../support/private-postgres.js';
 import { type SendOptions, sendStream } from '../support/send-stream.js';
-import { waitFor, within } from '../support/wait-for.js';
 
 // The sink must keep its batch and retry while PostgreSQL is away (README:
 // dependency failures are retried, never turned into dead letters), and a

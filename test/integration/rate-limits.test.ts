@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { type GatewayProcess, startGatewayProcess } from '../../testkit/gateway-process.js';
+import { fetchMetrics, metricValue } from '../../testkit/prometheus.js';
 import { getBilling, impression, postEvents } from '../support/events.js';
-import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js';
-import { fetchMetrics, metricValue } from '../support/metrics.js';
 import { createTestPipeline, type TestPipeline } from '../support/pipeline.js';
 
 // SPEC §6: rate limits per key (a token bucket of events per second and a

@@ -4,9 +4,9 @@ import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { createRedisDedupStore } from '../../src/dedup/redis-dedup-store.js';
 import { createLogger } from '../../src/telemetry/logger.js';
+import { waitFor, within } from '../../testkit/wait-for.js';
 import { uniqueName } from '../support/names.js';
 import { REDIS_URL } from '../support/services.js';
-import { waitFor, within } from '../support/wait-for.js';
 
 const WINDOW_MS = 60_000;
 const GEN = Math.floor(Date.now() / WINDOW_MS);

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { generateStream, type StreamItem } from '../../loadtest/generate-stream.js';
-import { verifyOutcome } from '../../loadtest/verify-outcome.js';
-import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js';
-import { fetchMetrics, metricValue } from '../support/metrics.js';
+import { type GatewayProcess, startGatewayProcess } from '../../testkit/gateway-process.js';
+import { fetchMetrics, metricValue } from '../../testkit/prometheus.js';
+import { generateStream } from '../../testkit/stream/generate-stream.js';
+import type { StreamItem } from '../../testkit/stream/stream-events.js';
+import { verifyOutcome } from '../../testkit/verify-outcome.js';
+import { waitFor, within } from '../../testkit/wait-for.js';
 import { createTestPipeline, type TestPipeline, waitAllCommitted } from '../support/pipeline.js';
 import { type PrivateRedis, startPrivateRedis } from '../support/private-redis.js';
 import { type SendOptions, sendStream } from '../support/send-stream.js';
-import { waitFor, within } from '../support/wait-for.js';
 
 // Redis is only the fast path (README): whatever happens to it, PostgreSQL
 // must still count every event once. Each test has a redis-server of its

@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { generateStream } from '../../loadtest/generate-stream.js';
-import { verifyOutcome } from '../../loadtest/verify-outcome.js';
+import {
+  freePort,
+  type GatewayProcess,
+  startGatewayProcess,
+} from '../../testkit/gateway-process.js';
+import { generateStream } from '../../testkit/stream/generate-stream.js';
+import { verifyOutcome } from '../../testkit/verify-outcome.js';
+import { waitFor } from '../../testkit/wait-for.js';
 import { BalancedClient } from '../support/balanced-client.js';
-import { freePort, type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js';
 import { createTestPipeline, type TestPipeline } from '../support/pipeline.js';
-import { waitFor } from '../support/wait-for.js';
 
 const DRAIN_TIMEOUT_MS = 20_000;
 

@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import {
+  freePort,
+  type GatewayProcess,
+  startGatewayProcess,
+} from '../../testkit/gateway-process.js';
+import { waitFor } from '../../testkit/wait-for.js';
 import { impression, postEvents } from '../support/events.js';
-import { freePort, type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js';
 import { createTestPipeline, type TestPipeline } from '../support/pipeline.js';
-import { waitFor } from '../support/wait-for.js';
 
 describe('tracing (ADGATE_OTLP_TRACES_URL)', () => {
   let pipeline: TestPipeline;

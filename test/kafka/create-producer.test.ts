@@ -7,9 +7,9 @@ import { describeLimits } from '../../src/kafka/ensure-topics.js';
 import { createKafka } from '../../src/kafka/kafka-client.js';
 import type { OutboundMessage } from '../../src/kafka/types.js';
 import { createLogger } from '../../src/telemetry/logger.js';
+import { within } from '../../testkit/wait-for.js';
 import { uniqueName } from '../support/names.js';
 import { KAFKA_BROKERS, quietLog } from '../support/services.js';
-import { within } from '../support/wait-for.js';
 
 // SPEC §4: one message never holds back the others. The producer coalesces
 // concurrent sends (HTTP and DLQ alike) into one request; a record the

@@ -1,5 +1,5 @@
 /** Builders for SPEC §1 events in tests. */
-import type { StreamEvent } from '../../loadtest/generate-stream.js';
+import type { StreamEvent } from '../../testkit/stream/stream-events.js';
 
 /** A SPEC §1 event, as the generated streams write them. */
 export type TestEvent = StreamEvent;

@@ -1,4 +1,4 @@
-import type { GatewayProcess } from './gateway-process.js';
+import type { GatewayProcess } from '../../testkit/gateway-process.js';
 
 /** The warnings and errors that gateways logged, tagged #index, for a failure message. */
 export function problemsIn(gateways: readonly GatewayProcess[], max = 60): string {

@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { waitFor, within } from '../../testkit/wait-for.js';
 import { uniqueName } from './names.js';
 import { createTestDatabase, KAFKA_BROKERS, REDIS_URL, type TestDatabase } from './services.js';
-import { waitFor } from './wait-for.js';
 
 export interface TestPipeline {
   readonly env: Record<string, string>;
@@ -153,7 +153,11 @@ export interface ReadMessage {
   offset: string;
 }
 
-/** Reads every message of a topic from the beginning, until `count` arrived. */
+/**
+ * Reads every message of a topic from the beginning, until `count` arrived.
+ * Rejects past `timeoutMs` with how many did: fewer than expected is a
+ * failure, never a shorter answer.
+ */
 export async function readTopic(
   pipeline: TestPipeline,
   topic: string,
@@ -163,28 +167,31 @@ export async function readTopic(
   const consumer = pipeline.kafka.consumer({ groupId: `${topic}.reader.${Date.now()}` });
   const out: ReadMessage[] = [];
   await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  let done!: () => void;
-  const finished = new Promise<void>((r) => {
-    done = r;
-  });
-  await consumer.run({
-    eachMessage: async ({ message, partition }) => {
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
-      out.push({
-        key: message.key?.toString() ?? null,
-        value: message.value,
-        headers,
-        partition,
-        offset: message.offset,
-      });
-      if (out.length >= count) done();
-    },
-  });
-  const timer = setTimeout(done, timeoutMs);
-  await finished;
-  clearTimeout(timer);
-  await consumer.disconnect();
-  return out;
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    let done!: () => void;
+    const finished = new Promise<void>((r) => {
+      done = r;
+    });
+    await consumer.run({
+      eachMessage: async ({ message, partition }) => {
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+        out.push({
+          key: message.key?.toString() ?? null,
+          value: message.value,
+          headers,
+          partition,
+          offset: message.offset,
+        });
+        if (out.length >= count) done();
+      },
+    });
+    await within(timeoutMs, `${count} messages of ${topic}`, finished).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}: ${out.length} arrived`);
+    });
+    return out;
+  } finally {
+    await within(30_000, 'the reader to disconnect', consumer.disconnect());
+  }
 }

@@ -3,7 +3,7 @@ import { chown, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './gateway-process.js';
+import { freePort } from '../../testkit/gateway-process.js';
 
 const run = promisify(execFile);
 const PG_ROOT = '/usr/lib/postgresql';

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { freePort } from './gateway-process.js';
-import { waitFor, within } from './wait-for.js';
+import { freePort } from '../../testkit/gateway-process.js';
+import { waitFor, within } from '../../testkit/wait-for.js';
 
 /**
  * A redis-server of one test's own, on a port of its own, so that the test

@@ -1,5 +1,4 @@
-import type { StreamItem } from '../../loadtest/generate-stream.js';
-import { createRandom } from '../../loadtest/generate-stream.js';
+import { createRandom, type StreamItem } from '../../testkit/stream/stream-events.js';
 import { postEvents } from './events.js';
 import { produceRaw, type TestPipeline } from './pipeline.js';
 

@@ -1,0 +1,182 @@
+import type { Check } from '../../testkit/verify-outcome.js';
+import type { BaselineResult } from '../baseline/per-event-sink.js';
+import type { CeilingResult } from '../ceilings/kafka-perf.js';
+import type { MachineFacts } from '../common/bench-run.js';
+import type { Latency } from '../measure/measure-metrics.js';
+import type { Target } from '../report/report-table.js';
+
+export type { Latency };
+
+export interface PhaseFigures {
+  readonly name: string;
+  /** 'max', or the target in messages/s. */
+  readonly target: number | 'max';
+  /** Epoch ms of the load's start and end (the end is at a chunk boundary past --duration). */
+  readonly startedAt: number;
+  readonly endedAt: number;
+  /** The window the rates are measured over: [start + warmup, end]. */
+  readonly windowSeconds: number;
+  /** Messages handed to HTTP and Kafka per second (whole retries excluded). */
+  readonly offeredPerSecond: number;
+  /** Messages written to the ingest topic per second. */
+  readonly producedPerSecond: number;
+  /**
+   * Messages the sink finished per second: inserted, duplicate or dead-lettered, each counted
+   * after its PostgreSQL commit (adgate_sink_events_total, all outcomes). The headline figure.
+   */
+  readonly committedPerSecond: number;
+  /** New rows in ad_events per second (adgate_sink_events_total{outcome="inserted"}). */
+  readonly insertedPerSecond: number;
+  /** Kafka group offsets committed per second (coarser: once per fetched partition batch). */
+  readonly offsetsPerSecond: number;
+  readonly httpAck: Latency;
+  readonly kafkaAck: Latency;
+  /** From the message timestamp to the PostgreSQL commit (gateway histogram, interpolated). */
+  readonly eventToCommit: Latency;
+  /**
+   * The gateway's own answer time for POST /v1/events (adgate_http_ack_seconds):
+   * beside the client's figure, it shows what the load generator's own
+   * event loop adds.
+   */
+  readonly httpAckGateway: Latency;
+  /**
+   * How late the gateway's 20 ms timer fired (adgate_event_loop_lag_seconds):
+   * the wait its own busy event loop adds to every request and callback.
+   */
+  readonly eventLoopLag: Latency;
+  readonly maxLag: number;
+  /** Sink flushes in the phase (and its drain): how many, mean messages and mean/p99 duration. */
+  readonly flushes: {
+    readonly count: number;
+    readonly meanMessages: number;
+    readonly meanMs: number;
+    readonly p99Ms?: number;
+    /** Mean milliseconds per flush in each stage (adgate_sink_stage_seconds), in pipeline order. */
+    readonly stageMeanMs: Readonly<Record<string, number>>;
+  };
+  /** Cores the gateway used on average over the window. */
+  readonly gatewayCores: number;
+  /** Cores this benchmark process used (load generation, sampling). */
+  readonly benchCores: number;
+  /** Cores PostgreSQL, Redis and Kafka used over the window (all their processes). */
+  readonly serviceCores: {
+    readonly postgres: number;
+    readonly redis: number;
+    readonly kafka: number;
+  };
+  /** Busy share of the whole machine (all processes) over the window. */
+  readonly machineBusy: number;
+  readonly pausedSeconds: number;
+  readonly lateSends: number;
+  readonly drain: { readonly drained: boolean; readonly seconds: number; readonly lag: number };
+  readonly http: {
+    readonly requests: number;
+    readonly wholeRetries: number;
+    readonly unavailable: number;
+    readonly failed: Readonly<Record<string, number>>;
+    readonly accepted: number;
+    readonly rejected: number;
+  };
+  readonly kafka: {
+    readonly sends: number;
+    readonly messages: number;
+    readonly failed: number;
+    readonly retried: number;
+  };
+}
+
+export type { Check, Target };
+
+export interface SeriesPoint {
+  /** Seconds since the gateway started. */
+  readonly t: number;
+  readonly produced: number;
+  readonly committed: number;
+  readonly lag: number;
+}
+
+export interface SinkPoint {
+  readonly t: number;
+  /** Cumulative messages finished by the sink (all outcomes). */
+  readonly handled: number;
+  readonly inserted: number;
+}
+
+export interface ProcessPoint {
+  readonly t: number;
+  readonly rssMb: number;
+  readonly cores: number;
+}
+
+export interface BenchResult {
+  readonly version: 1;
+  readonly pass: boolean;
+  readonly mode: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly options: Record<string, unknown>;
+  readonly machine: MachineFacts;
+  readonly names: Record<string, string>;
+  readonly stream: {
+    readonly distinct: number;
+    readonly byType: Record<string, number>;
+    readonly malformed: number;
+    readonly messagesInTopic: number;
+  };
+  readonly checks: readonly Check[];
+  readonly differences: readonly string[];
+  readonly phases: readonly PhaseFigures[];
+  readonly sustainedPerSecond: number;
+  readonly limitedBy: string;
+  readonly gateway: {
+    readonly peakRssMb?: number;
+    readonly cpuSeconds?: number;
+    readonly exitCode: number | null;
+    readonly stopSeconds: number;
+  };
+  readonly redis: {
+    readonly keys: number;
+    readonly hashes: number;
+    /** ADGATE_DEDUP_REDIS_BUCKETS of the gateway under test. */
+    readonly buckets: number;
+    /** INFO used_memory the dedup keys hold ÷ keys: what the brief asks. */
+    readonly bytesPerKeyUsedMemory?: number;
+    /** MEMORY USAGE of the run's own hashes ÷ keys: immune to other tenants. */
+    readonly bytesPerKeyMemoryUsage?: number;
+    /** used_memory the run's dedup keys hold, in bytes. */
+    readonly dedupUsedMemoryBytes?: number;
+    /**
+     * 'freed by DEL': used_memory just before and after deleting them;
+     * 'delta across the run' (with --keep): before the gateway started and
+     * after it finished, which other clients of a shared server disturb.
+     */
+    readonly usedMemoryMethod: 'freed by DEL' | 'delta across the run';
+    /** Bytes per additional key (slope of MEMORY USAGE against HLEN): the cost at scale. */
+    readonly marginalBytesPerKey?: number;
+    readonly bytesPerHash?: number;
+    readonly encodings: Record<string, number>;
+    readonly listpackMaxEntries?: number;
+    /**
+     * (HEXISTS + HSET + PEXPIREAT + HLEN calls during the run, the dedup scripts' inner
+     * commands) ÷ messages the sink handled, from INFO commandstats: what the dedup store
+     * costs Redis per message. Other clients of a shared server add to it.
+     */
+    readonly dedupCommandsPerMessage: number;
+    /** EVALSHA + EVAL calls ÷ messages: the dedup store's round trips per message. */
+    readonly dedupScriptCallsPerMessage: number;
+    /** Every command's calls during the gateway's run (INFO commandstats delta). */
+    readonly commandCalls: Record<string, number>;
+  };
+  readonly ceilings: readonly CeilingResult[];
+  readonly slowestCeiling?: CeilingResult;
+  readonly ratioToSlowestCeiling?: number;
+  readonly baseline?: BaselineResult;
+  readonly ratioToBaseline?: number;
+  readonly targets: readonly Target[];
+  readonly series: readonly SeriesPoint[];
+  readonly sink: readonly SinkPoint[];
+  readonly process: readonly ProcessPoint[];
+  /** Phase spans on the series' time axis, in seconds. */
+  readonly spans: readonly { readonly name: string; readonly from: number; readonly to: number }[];
+  readonly files: Record<string, string>;
+}

@@ -1,0 +1,125 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { type CommandResult, runCommand } from './run-command.js';
+import { waitFor, within } from './wait-for.js';
+
+const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+
+/**
+ * Runs `adgate <args>` from dist/ to its end with only PATH and `env` in
+ * its environment, so that nothing from the test runner's shell leaks in.
+ */
+export function runAdgate(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  timeoutMs = 60_000,
+): Promise<CommandResult> {
+  return runCommand(process.execPath, [MAIN, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    timeoutMs,
+  });
+}
+
+/** A port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address !== null
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+export interface GatewayProcess {
+  readonly port: number;
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** Everything it printed, for assertions and for failure reports. */
+  output(): string;
+  exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Sends a signal and waits (bounded) for the exit. */
+  stop(
+    signal?: NodeJS.Signals,
+    timeoutMs?: number,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Runs `adgate serve` from dist/ in a child process, as production does. */
+export async function startGatewayProcess(
+  env: Record<string, string>,
+  options: { waitReady?: boolean; port?: number } = {},
+): Promise<GatewayProcess> {
+  const port = options.port ?? (await freePort());
+  const child = spawn(process.execPath, [MAIN, 'serve'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      ADGATE_HTTP_HOST: '127.0.0.1',
+      ADGATE_HTTP_PORT: String(port),
+      ADGATE_LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const gateway: GatewayProcess = {
+    port,
+    url,
+    child,
+    output: () => output,
+    exited: () => exit,
+    async stop(signal = 'SIGTERM', timeoutMs = 60_000) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      try {
+        return await within(timeoutMs, `gateway exit after ${signal}`, exit);
+      } catch (error) {
+        child.kill('SIGKILL');
+        throw error;
+      }
+    },
+  };
+  if (options.waitReady ?? true) {
+    // A gateway that exits while starting fails the wait at once, not
+    // after the whole timeout (waitFor retries a check that throws).
+    const exitedEarly = exit.then(({ code, signal }) => {
+      throw new Error(`gateway exited early (code ${code}, signal ${signal})`);
+    });
+    try {
+      await Promise.race([
+        exitedEarly,
+        waitFor(
+          'gateway /readyz',
+          async () => {
+            const res = await fetch(`${url}/readyz`).catch(() => undefined);
+            return res?.status === 200;
+          },
+          60_000,
+          100,
+        ),
+      ]);
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw new Error(
+        `${(error as Error).message}\n--- gateway output ---\n${output.slice(-4000)}`,
+      );
+    } finally {
+      exitedEarly.catch(() => undefined);
+    }
+  }
+  return gateway;
+}
