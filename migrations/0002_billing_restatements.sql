@@ -33,15 +33,16 @@ $$;
 ALTER TABLE billing_hourly ALTER COLUMN updated_xid SET DEFAULT pg_current_xact_id();
 
 -- The change feed's pages: one campaign, in (updated_xid, key) order from a
--- cursor, as one index range scan that stops at the page's LIMIT.
+-- cursor, as one index range scan that stops at the page's LIMIT. One
+-- index only: each one costs every billing row that a batch writes one more
+-- index insert, and an update that changes an indexed column is never HOT.
+-- The feed's first call turns `since` into a starting transaction id by
+-- reading this index's entries of the campaign (updated_at is INCLUDEd so
+-- that no row need be read): linear in the campaign's rows, once per run,
+-- where an index of its own on updated_at would cost every write.
 CREATE INDEX billing_hourly_changes
-  ON billing_hourly (campaign_id, updated_xid, hour, ad_id, publisher_id, currency);
--- The feed's first call turns `since` into a starting transaction id: the
--- least updated_xid among the campaign's rows changed after `since`, read
--- from this index alone (a range of the rows changed since, not the whole
--- campaign).
-CREATE INDEX billing_hourly_updated_at
-  ON billing_hourly (campaign_id, updated_at) INCLUDE (updated_xid);
+  ON billing_hourly (campaign_id, updated_xid, hour, ad_id, publisher_id, currency)
+  INCLUDE (updated_at);
 
 -- The role that billing jobs' login roles are granted (SPEC §5). Roles
 -- belong to the cluster, grants to a database: another database of the

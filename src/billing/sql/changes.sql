@@ -22,9 +22,11 @@
 -- changes are wanted; $3..$7 the cursor's position, or NULL on the first
 -- call; $8 the page size.
 -- `since` becomes a starting transaction id: the least updated_xid among
--- the rows changed after it (index billing_hourly_updated_at), and never
--- above `settled`, because a write still running may stamp a time after
--- `since`. Rows past that start are returned even when stamped a little
+-- the rows changed after it, and never above `settled`, because a write
+-- still running may stamp a time after `since`. That least id comes from
+-- the entries of billing_hourly_changes, which INCLUDE updated_at: a walk
+-- of the campaign's entries in xid order up to the first one changed after
+-- `since`. Rows past the start are returned even when stamped a little
 -- before `since`: at least every change after `since` comes, never fewer.
 WITH settled AS (
   SELECT pg_snapshot_xmin(pg_current_snapshot()) AS below
@@ -35,14 +37,8 @@ start AS (
       $3::xid8,
       least(
         settled.below,
-        -- OFFSET 0 keeps the planner from turning min() into a walk of
-        -- billing_hourly_changes in xid order that filters on updated_at:
-        -- the rows changed after `since` are the last ones of that order.
-        (SELECT min(x.updated_xid) FROM (
-           SELECT updated_xid FROM billing_hourly
-           WHERE campaign_id = $1 AND updated_at > $2::timestamptz
-           OFFSET 0
-         ) x)
+        (SELECT min(updated_xid) FROM billing_hourly
+         WHERE campaign_id = $1 AND updated_at > $2::timestamptz)
       )
     ) AS xid,
     coalesce($4::timestamptz, '-infinity') AS hour,
