@@ -26,17 +26,20 @@ export interface FeedPosition {
 }
 
 // The cursor's JSON inside its base64url: [xid] or [xid, hour, ad, publisher, currency].
-const XID = /^\d{1,20}$/;
-const cursorJson = z.union([
-  z.tuple([z.string().regex(XID)]),
-  z.tuple([
-    z.string().regex(XID),
-    z.iso.datetime(),
-    z.string().max(64),
-    z.string().max(64),
-    z.string().max(3),
-  ]),
-]);
+// Lenient on the key's text (a cursor the feed issued must always decode,
+// whatever a row holds), strict on what PostgreSQL would refuse to parse:
+// a forged cursor is a 400 for the route, never a database error.
+const MAX_XID8 = 2n ** 64n - 1n;
+// One self-contained check: zod runs a refine even after a regex failed.
+const xid = z.string().refine((t) => /^\d{1,20}$/.test(t) && BigInt(t) <= MAX_XID8);
+const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((t) => !t.includes('\u0000'));
+// PostgreSQL has no year 0000 (1 BC), so it would refuse that one.
+const hour = z.string().refine((t) => !t.startsWith('0000') && normalizeTimestamp(t)?.iso === t);
+const cursorJson = z.union([z.tuple([xid]), z.tuple([xid, hour, text(1024), text(1024), text(3)])]);
 
 export function encodeCursor(position: FeedPosition): string {
   const { xid, key } = position;
@@ -62,10 +65,16 @@ export function decodeCursor(cursor: string): FeedPosition | undefined {
 
 // The same rules as the billing routes' parameters (query-billing.ts).
 const id = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be 1..64 chars of [A-Za-z0-9._:-]');
+// Years 1970..9999, as for the billing routes' bounds (SPEC §3).
+const YEAR_10000_MS = Date.UTC(10_000, 0, 1);
 const instant = z.string().transform((text, ctx) => {
   const ts = normalizeTimestamp(text);
   if (ts === undefined) {
     ctx.addIssue({ code: 'custom', message: 'must be an RFC 3339 timestamp with an offset' });
+    return z.NEVER;
+  }
+  if (ts.epochMs < 0 || ts.epochMs >= YEAR_10000_MS) {
+    ctx.addIssue({ code: 'custom', message: 'must lie in the years 1970..9999 (UTC)' });
     return z.NEVER;
   }
   return ts.epochMs;

@@ -28,8 +28,14 @@ describe('the change feed cursor', () => {
       Buffer.from('not json').toString('base64url'),
       forged({ xid: '1' }),
       forged(['-1']),
+      forged(['abc']),
+      forged([1]),
       forged(['1', 'yesterday', 'a', 'p', 'USD']),
       forged(['1', '2026-11-20T10:00:00.000Z', 'a']),
+      forged(['18446744073709551616']), // 2^64, past xid8
+      forged(['1', '2026-02-30T10:00:00.000Z', 'a', 'p', 'USD']),
+      forged(['1', '0000-01-01T00:00:00.000Z', 'a', 'p', 'USD']),
+      forged(['1', '2026-11-20T10:00:00.000Z', 'a\u0000', 'p', 'USD']),
     ]) {
       assert.equal(decodeCursor(text), undefined, text);
     }
@@ -60,6 +66,8 @@ describe('changesQuerySchema', () => {
       { campaign_id: 'c1', since: '2026-11-20T10:00:00Z', cursor },
       { campaign_id: 'c1', cursor: 'bogus!' },
       { campaign_id: 'c1', since: '2026-11-20T10:00:00' },
+      { campaign_id: 'c1', since: '1969-12-31T23:59:59.999Z' },
+      { campaign_id: 'c1', since: '9999-12-31T23:59:59-01:00' },
       { campaign_id: 'c1', since: '2026-11-20T10:00:00Z', limit: String(CHANGES_MAX_LIMIT + 1) },
       { campaign_id: 'c1', since: '2026-11-20T10:00:00Z', limit: '0' },
       { campaign_id: 'c1', since: '2026-11-20T10:00:00Z', limit: '1.5' },
