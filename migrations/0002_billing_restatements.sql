@@ -31,6 +31,8 @@ BEGIN
 END;
 $$;
 ALTER TABLE billing_hourly ALTER COLUMN updated_xid SET DEFAULT pg_current_xact_id();
+-- Transaction ids are the cluster's: a dump restored into another cluster
+-- carries ids that mean nothing there (the README says what to run then).
 
 -- The change feed's pages: one campaign, in (updated_xid, key) order from a
 -- cursor, as one index range scan that stops at the page's LIMIT. One
