@@ -24,6 +24,9 @@ const DEDUP_TTL_MS = 8 * 86_400_000;
 
 // One statement, one round trip: the key, the event and its billing row,
 // as the batched sink does per batch (event_keys arbitrates duplicates).
+// updated_at and updated_xid take their defaults on insert (now() and the
+// transaction's id) and follow the sums on conflict, as in the sink, so
+// that both pay for the same indexes.
 const INSERT_ONE = `
 WITH k AS (
   INSERT INTO event_keys (idempotency_key) VALUES ($1) ON CONFLICT DO NOTHING RETURNING idempotency_key
@@ -46,7 +49,9 @@ ON CONFLICT (campaign_id, hour, ad_id, publisher_id, currency) DO UPDATE SET
   clicks = b.clicks + excluded.clicks,
   conversions = b.conversions + excluded.conversions,
   cost_micros = b.cost_micros + excluded.cost_micros,
-  revenue_micros = b.revenue_micros + excluded.revenue_micros`;
+  revenue_micros = b.revenue_micros + excluded.revenue_micros,
+  updated_at = excluded.updated_at,
+  updated_xid = excluded.updated_xid`;
 
 /** One message the naive way: decode, one Redis SET NX, one INSERT statement (autocommit). */
 async function sinkOne(

@@ -4,6 +4,19 @@
 -- statement, so its sums always equal those of ad_events. Keys and
 -- aggregates are written in a fixed order so that two sinks writing at
 -- once cannot deadlock.
+--
+-- A billing row's updated_at and updated_xid (SPEC §5) change here, in the
+-- statement that changes its sums, and only then: a duplicate inserts no
+-- row into `inserted`, so its bucket is not touched. updated_at is
+-- statement_timestamp(): one instant for every row this write restates,
+-- closer to the COMMIT than now() (the transaction's start, before the
+-- COPY), and, unlike clock_timestamp(), the same on the insert and the
+-- conflict path. No timestamp taken inside a transaction is in commit
+-- order, however: a write stamped at t can commit after a reader has seen
+-- rows stamped later than t. So the change feed never pages by updated_at;
+-- it pages by updated_xid, and returns only rows whose transaction id lies
+-- below its snapshot's xmin, i.e. transactions known to be finished
+-- (src/billing/sql/changes.sql).
 WITH new_keys AS (
   INSERT INTO event_keys (idempotency_key)
   SELECT idempotency_key FROM adgate_staging ORDER BY idempotency_key
@@ -27,7 +40,7 @@ inserted AS (
 hourly AS (
   INSERT INTO billing_hourly AS b (
     hour, campaign_id, ad_id, publisher_id, currency,
-    impressions, clicks, conversions, cost_micros, revenue_micros
+    impressions, clicks, conversions, cost_micros, revenue_micros, updated_at, updated_xid
   )
   SELECT
     date_trunc('hour', occurred_at, 'UTC'), campaign_id, ad_id, publisher_id, currency,
@@ -35,7 +48,9 @@ hourly AS (
     count(*) FILTER (WHERE type = 'click'),
     count(*) FILTER (WHERE type = 'conversion'),
     sum(cost_micros),
-    sum(revenue_micros)
+    sum(revenue_micros),
+    statement_timestamp(),
+    pg_current_xact_id()
   FROM inserted
   GROUP BY 1, 2, 3, 4, 5
   ORDER BY 2, 1, 3, 4, 5
@@ -44,7 +59,9 @@ hourly AS (
     clicks = b.clicks + excluded.clicks,
     conversions = b.conversions + excluded.conversions,
     cost_micros = b.cost_micros + excluded.cost_micros,
-    revenue_micros = b.revenue_micros + excluded.revenue_micros
+    revenue_micros = b.revenue_micros + excluded.revenue_micros,
+    updated_at = excluded.updated_at,
+    updated_xid = excluded.updated_xid
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM inserted)::integer AS inserted,
