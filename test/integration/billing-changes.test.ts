@@ -8,11 +8,11 @@ import {
   changesQuerySchema,
   queryChanges,
 } from '../../src/billing/query-changes.js';
+import { waitFor, within } from '../../testkit/wait-for.js';
 import { writeTestEvents } from '../support/event-rows.js';
 import { click, conversion, impression, type TestEvent } from '../support/events.js';
 import { uniqueName } from '../support/names.js';
 import { createTestDatabase, type TestDatabase } from '../support/services.js';
-import { waitFor, within } from '../support/wait-for.js';
 
 const DAY = '2026-11-20';
 const at = (hhmm: string) => `${DAY}T${hhmm}:00.000Z`;

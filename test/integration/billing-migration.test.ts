@@ -6,9 +6,9 @@ import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { readBeside } from '../../src/shared/read-beside.js';
 import { findMigrationsDir, migrate } from '../../src/store/migrate.js';
+import { waitFor, within } from '../../testkit/wait-for.js';
 import { startPrivatePostgres } from '../support/private-postgres.js';
 import { createTestDatabase, quietLog, type TestDatabase } from '../support/services.js';
-import { waitFor, within } from '../support/wait-for.js';
 
 const MIGRATION = '0002_billing_restatements.sql';
 const CHANGES_SQL = readBeside(import.meta.url, '../../src/billing/sql/changes.sql');

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { changesQuerySchema, queryChanges } from '../../src/billing/query-changes.js';
+import { within } from '../../testkit/wait-for.js';
 import { writeTestEvents } from '../support/event-rows.js';
 import { impression } from '../support/events.js';
 import { uniqueName } from '../support/names.js';
 import { createTestDatabase, PG_ADMIN_URL, type TestDatabase } from '../support/services.js';
-import { within } from '../support/wait-for.js';
 
 const INSUFFICIENT_PRIVILEGE = '42501';
 
