@@ -2,6 +2,7 @@ import { ConfigError } from '../errors/adgate-error.js';
 import { type Env, envSchema } from './config-schema.js';
 import { findUnknownVariables } from './find-unknown-variables.js';
 import { type ApiKey, DEVELOPMENT_API_KEYS, parseApiKeys } from './parse-api-keys.js';
+import { FILE_SUFFIX, readSecretFiles, SECRET_VARIABLES } from './read-secret-files.js';
 
 export type Config = Readonly<
   Omit<Env, 'ADGATE_API_KEYS'> & {
@@ -11,7 +12,11 @@ export type Config = Readonly<
   }
 >;
 
-const KNOWN_VARIABLES: ReadonlySet<string> = new Set(Object.keys(envSchema.shape));
+const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
+  ...Object.keys(envSchema.shape),
+  ...SECRET_VARIABLES.map((name) => `${name}${FILE_SUFFIX}`),
+]);
+const SECRETS: ReadonlySet<string> = new Set(SECRET_VARIABLES);
 
 /**
  * Parses the environment once, at start. Nothing else in adgate reads
@@ -24,20 +29,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       relevant[name] = value;
     }
   }
-  const parsed = envSchema.safeParse(relevant);
   const unknown = findUnknownVariables(Object.keys(relevant), KNOWN_VARIABLES).map(
     ({ name, suggestion }) =>
       `${name}: unknown variable${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}`,
   );
-  if (!parsed.success || unknown.length > 0) {
+  const secrets = readSecretFiles(relevant);
+  const parsed = envSchema.safeParse(secrets.values);
+  const problems = [...unknown, ...secrets.issues];
+  if (!parsed.success || problems.length > 0) {
     const issues = parsed.success ? [] : parsed.error.issues;
     const lines = issues.map((issue) => {
       const variable = issue.path.length > 0 ? String(issue.path[0]) : '(environment)';
-      const got = relevant[variable];
-      const shown = got === undefined || variable === 'ADGATE_API_KEYS' ? '' : ` (got "${got}")`;
+      const got = secrets.values[variable];
+      // A secret's value is never printed, not even a wrong one.
+      const shown = got === undefined || SECRETS.has(variable) ? '' : ` (got "${got}")`;
       return `${variable}: ${issue.message}${shown}`;
     });
-    throw new ConfigError(`invalid configuration:\n  ${[...unknown, ...lines].join('\n  ')}`);
+    throw new ConfigError(`invalid configuration:\n  ${[...problems, ...lines].join('\n  ')}`);
   }
   const { ADGATE_API_KEYS, ...rest } = parsed.data;
   // Counted as in the schema: a list of separators only is as empty as an

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { userInfo } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load-config.js';
 import { sha256 } from '../../src/config/parse-api-keys.js';
@@ -65,6 +67,41 @@ describe('loadConfig (SPEC §6)', () => {
     assert.match(both, /ADGATE_HTTP_PORT/);
     // Other prefixes are not ours to judge.
     assert.equal(loadConfig({ ADGATEWAY: 'x', KAFKA_PORT: '1' }).ADGATE_HTTP_PORT, 8080);
+  });
+
+  it('reads a secret from <NAME>_FILE, as containers mount them, and never prints one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'adgate-config-'));
+    try {
+      const keys = join(dir, 'keys');
+      writeFileSync(keys, 'ads:ingest:from-a-file\n');
+      const url = join(dir, 'url');
+      writeFileSync(url, 'postgres://u:pw@db.example:5432/adgate?sslmode=verify-full\n');
+      const config = loadConfig({ ADGATE_API_KEYS_FILE: keys, ADGATE_DATABASE_URL_FILE: url });
+      assert.equal(config.apiKeys[0]?.source, 'ads');
+      assert.deepEqual(
+        config.apiKeys[0]?.secretSha256,
+        sha256('from-a-file'),
+        'one newline dropped',
+      );
+      assert.equal(
+        config.ADGATE_DATABASE_URL,
+        'postgres://u:pw@db.example:5432/adgate?sslmode=verify-full',
+      );
+      assert.match(
+        errorOf({ ADGATE_API_KEYS_FILE: keys, ADGATE_API_KEYS: 'a:ingest:b' }),
+        /ADGATE_API_KEYS_FILE: set ADGATE_API_KEYS or ADGATE_API_KEYS_FILE, not both/,
+      );
+      assert.match(
+        errorOf({ ADGATE_REDIS_URL_FILE: join(dir, 'missing') }),
+        /ADGATE_REDIS_URL_FILE: cannot read/,
+      );
+      writeFileSync(url, 'mysql://u:s3cr3t-pw@db\n');
+      const message = errorOf({ ADGATE_DATABASE_URL_FILE: url });
+      assert.match(message, /ADGATE_DATABASE_URL: must be a postgres:\/\/ URL/);
+      assert.doesNotMatch(message, /s3cr3t-pw/, 'a secret is never printed');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('takes up to 2^24 Redis dedup buckets (README: sizing), no more', () => {
