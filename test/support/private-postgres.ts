@@ -1,5 +1,14 @@
 import { execFile } from 'node:child_process';
-import { chown, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  copyFile,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -42,7 +51,16 @@ async function pgBin(): Promise<string> {
   return join(PG_ROOT, newest, 'bin');
 }
 
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+export interface PrivatePostgresOptions {
+  /** Serve TLS with this certificate and key (ssl=on). */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  /** The whole pg_hba.conf, in place of initdb's trust-everything one. */
+  readonly hba?: string;
+}
+
+export async function startPrivatePostgres(
+  options: PrivatePostgresOptions = {},
+): Promise<PrivatePostgres> {
   const bin = await pgBin();
   const port = await freePort();
   const dataDir = await mkdtemp(join(tmpdir(), 'adgate-pg-'));
@@ -62,7 +80,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       '-l',
       logFile,
       '-o',
-      `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1`,
+      `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1${options.tls === undefined ? '' : ' -c ssl=on -c ssl_cert_file=server.pem -c ssl_key_file=server.key'}`,
       '-w',
       '-t',
       '60',
@@ -112,12 +130,34 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       '-E',
       'UTF8',
     ]);
+    await configure(dataDir, options, { uid, gid });
     await cluster.start();
   } catch (error) {
     await cluster.destroy();
     throw error;
   }
   return cluster;
+}
+
+/** Puts the TLS files and pg_hba.conf in place, owned by the server's user. */
+async function configure(
+  dataDir: string,
+  options: PrivatePostgresOptions,
+  owner: { uid: number; gid: number },
+): Promise<void> {
+  const place = async (name: string, write: (path: string) => Promise<void>) => {
+    const path = join(dataDir, name);
+    await write(path);
+    await chown(path, owner.uid, owner.gid);
+    await chmod(path, 0o600); // PostgreSQL refuses a key others can read
+  };
+  if (options.tls !== undefined) {
+    const { certFile, keyFile } = options.tls;
+    await place('server.pem', (path) => copyFile(certFile, path));
+    await place('server.key', (path) => copyFile(keyFile, path));
+  }
+  const { hba } = options;
+  if (hba !== undefined) await place('pg_hba.conf', (path) => writeFile(path, hba));
 }
 
 async function userIds(name: string): Promise<{ uid: number; gid: number }> {

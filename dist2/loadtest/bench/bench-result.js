@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=bench-result.js.map

@@ -1,0 +1,132 @@
+import { postgresCheck } from '../../testkit/verify-outcome.js';
+import { sinkOutcomes } from '../measure/measure-metrics.js';
+import { fmtInt, fmtMs } from '../report/report-table.js';
+/** Every PASS/FAIL check of a bench run (loadtest/README.md, "Verification"). */
+export function benchChecks(outcome, expectedDistinct, loads, phases, finalScrape, exit) {
+    const { verdict, messagesInTopic, dlqMessages } = outcome;
+    const sum = (f) => loads.reduce((a, l) => a + f(l), 0);
+    const kafkaMalformed = sum((l) => l.kafka.malformed);
+    const kafkaRetriedMalformed = sum((l) => l.kafka.retriedMalformed);
+    const httpMalformed = sum((l) => l.malformedHttp);
+    const httpRejected = sum((l) => l.http.rejected);
+    const httpFailed = sum((l) => Object.values(l.http.failed).reduce((a, b) => a + b, 0));
+    const kafkaFailed = sum((l) => l.kafka.failed);
+    const outcomes = sinkOutcomes(finalScrape);
+    return [
+        postgresCheck(expectedDistinct, verdict),
+        {
+            name: 'DLQ holds every malformed message sent via Kafka',
+            expected: kafkaRetriedMalformed > 0
+                ? `${fmtInt(kafkaMalformed)}..${fmtInt(kafkaMalformed + kafkaRetriedMalformed)}`
+                : fmtInt(kafkaMalformed),
+            actual: fmtInt(dlqMessages),
+            ok: dlqMessages >= kafkaMalformed && dlqMessages <= kafkaMalformed + kafkaRetriedMalformed,
+        },
+        {
+            name: 'HTTP rejected every malformed event it was sent (202/422 bodies)',
+            expected: fmtInt(httpMalformed),
+            actual: fmtInt(httpRejected),
+            ok: httpRejected === httpMalformed,
+        },
+        {
+            name: 'no request or send given up on',
+            expected: '0',
+            actual: `${httpFailed} HTTP, ${kafkaFailed} Kafka`,
+            ok: httpFailed === 0 && kafkaFailed === 0,
+        },
+        {
+            name: 'sink accounted for every message (inserted + duplicate + dlq)',
+            expected: fmtInt(messagesInTopic),
+            actual: `${fmtInt(outcomes.total)} (${fmtInt(outcomes.inserted)} + ${fmtInt(outcomes.duplicate)} + ${fmtInt(outcomes.dlq)})`,
+            ok: outcomes.total === messagesInTopic,
+        },
+        {
+            name: 'sink inserted = rows in ad_events',
+            expected: fmtInt(verdict.actual.distinct),
+            actual: fmtInt(outcomes.inserted),
+            ok: outcomes.inserted === verdict.actual.distinct,
+        },
+        {
+            name: 'sink drained (committed = topic end) after every phase',
+            expected: 'yes',
+            actual: phases.map((p) => (p.drain.drained ? 'yes' : `no (lag ${p.drain.lag})`)).join(', '),
+            ok: phases.every((p) => p.drain.drained),
+        },
+        {
+            name: 'gateway drained on SIGTERM and exited 0',
+            expected: 'exit 0',
+            actual: `exit ${String(exit.code)}${exit.signal ? ` (${exit.signal})` : ''}`,
+            ok: exit.code === 0,
+        },
+    ];
+}
+/** The slowest stage ceiling actually measured (diagnoses excluded). */
+export function slowestCeiling(ceilings) {
+    return ceilings
+        .filter((c) => c.perSecond > 0 && !c.diagnosis)
+        .reduce((min, c) => (min === undefined || c.perSecond < min.perSecond ? c : min), undefined);
+}
+export function benchTargets(x) {
+    const { half, redis } = x;
+    const used = redis.bytesPerKeyUsedMemory;
+    const orNone = (value, met) => value === undefined ? undefined : met(value);
+    return [
+        {
+            name: 'sustained end-to-end msg/s, with PASS',
+            target: '≥ 50,000',
+            value: `${fmtInt(x.sustained)} (${x.pass ? 'PASS' : 'FAIL'})`,
+            met: x.pass && x.sustained >= 50_000,
+        },
+        {
+            name: 'adgate ÷ per-event baseline',
+            target: '≥ 20×',
+            value: x.ratioToBaseline === undefined ? '–' : `${x.ratioToBaseline.toFixed(1)}×`,
+            met: orNone(x.ratioToBaseline, (r) => r >= 20),
+        },
+        {
+            name: `adgate ÷ slowest ceiling${x.slowest ? ` (${x.slowest.name})` : ''}`,
+            target: '≥ 70%',
+            value: x.ratioToSlowest === undefined ? '–' : `${(x.ratioToSlowest * 100).toFixed(0)}%`,
+            met: orNone(x.ratioToSlowest, (r) => r >= 0.7),
+        },
+        {
+            name: 'HTTP ack p99 at half the max rate',
+            target: '≤ 50 ms',
+            value: fmtMs(half?.httpAck.p99),
+            met: orNone(half?.httpAck.p99, (ms) => ms <= 50),
+        },
+        {
+            name: 'event→commit p99 at half the max rate',
+            target: '≤ 1 s',
+            value: fmtMs(half?.eventToCommit.p99),
+            met: orNone(half?.eventToCommit.p99, (ms) => ms <= 1000),
+        },
+        {
+            name: 'gateway peak RSS (VmHWM)',
+            target: '≤ 300 MB',
+            value: x.peakRss === undefined ? '–' : `${x.peakRss.toFixed(0)} MB`,
+            met: orNone(x.peakRss, (mb) => mb <= 300),
+        },
+        {
+            name: 'Redis bytes per dedup key (INFO used_memory)',
+            target: '≤ 40',
+            value: `${used?.toFixed(1) ?? '–'} (MEMORY USAGE ${redis.bytesPerKeyMemoryUsage?.toFixed(1) ?? '–'}, marginal ${redis.marginalBytesPerKey?.toFixed(1) ?? '–'})`,
+            // Zero or less is no measurement: something else freed memory meanwhile.
+            met: used === undefined || used <= 0 ? undefined : used <= 40,
+        },
+    ];
+}
+/** A hint at what limited the main phase: the sink, the ingress or load generator, the machine. */
+export function limitedBy(main) {
+    const limits = [];
+    if (main.pausedSeconds > 0.2 * main.windowSeconds)
+        limits.push('the sink (the load paused at --max-lag)');
+    else if (main.maxLag > Math.max(1_000, main.committedPerSecond))
+        limits.push('the sink (lag grew)');
+    else
+        limits.push('the ingress or the load generator (the sink kept up: lag under 1 s of throughput)');
+    if (main.machineBusy >= 0.9)
+        limits.push(`the machine's CPU (${(main.machineBusy * 100).toFixed(0)}% busy)`);
+    return limits.join('; ');
+}
+//# sourceMappingURL=bench-verdict.js.map

@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=rolling-result.js.map

@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { normalizeTimestamp } from '../event/normalize-timestamp.js';
+import { readBeside } from '../shared/read-beside.js';
+import { classifyPgError } from '../store/classify-pg-error.js';
+const CHANGES_SQL = readBeside(import.meta.url, './sql/changes.sql');
+export const CHANGES_DEFAULT_LIMIT = 500;
+export const CHANGES_MAX_LIMIT = 5_000;
+// The cursor's JSON inside its base64url: [xid] or [xid, hour, ad, publisher, currency].
+// Lenient on the key's text (a cursor the feed issued must always decode,
+// whatever a row holds), strict on what PostgreSQL would refuse to parse:
+// a forged cursor is a 400 for the route, never a database error.
+const MAX_XID8 = 2n ** 64n - 1n;
+// One self-contained check: zod runs a refine even after a regex failed.
+const xid = z.string().refine((t) => /^\d{1,20}$/.test(t) && BigInt(t) <= MAX_XID8);
+const text = (max) => z
+    .string()
+    .max(max)
+    .refine((t) => !t.includes('\u0000'));
+// PostgreSQL has no year 0000 (1 BC), so it would refuse that one.
+const hour = z.string().refine((t) => !t.startsWith('0000') && normalizeTimestamp(t)?.iso === t);
+const cursorJson = z.union([z.tuple([xid]), z.tuple([xid, hour, text(1024), text(1024), text(3)])]);
+export function encodeCursor(position) {
+    const { xid, key } = position;
+    const json = key === undefined ? [xid] : [xid, key.hour, key.adId, key.publisherId, key.currency];
+    return Buffer.from(JSON.stringify(json)).toString('base64url');
+}
+/** The position a cursor names, or undefined when it is not one this feed issued. */
+export function decodeCursor(cursor) {
+    if (!/^[A-Za-z0-9_-]{1,512}$/.test(cursor))
+        return undefined;
+    let json;
+    try {
+        json = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    }
+    catch {
+        return undefined;
+    }
+    const parsed = cursorJson.safeParse(json);
+    if (!parsed.success)
+        return undefined;
+    const [xid, hour, adId, publisherId, currency] = parsed.data;
+    if (hour === undefined || adId === undefined || publisherId === undefined)
+        return { xid };
+    return { xid, key: { hour, adId, publisherId, currency: currency ?? '' } };
+}
+// The same rules as the billing routes' parameters (query-billing.ts).
+const id = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be 1..64 chars of [A-Za-z0-9._:-]');
+// Years 1970..9999, as for the billing routes' bounds (SPEC §3).
+const YEAR_10000_MS = Date.UTC(10_000, 0, 1);
+const instant = z.string().transform((text, ctx) => {
+    const ts = normalizeTimestamp(text);
+    if (ts === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'must be an RFC 3339 timestamp with an offset' });
+        return z.NEVER;
+    }
+    if (ts.epochMs < 0 || ts.epochMs >= YEAR_10000_MS) {
+        ctx.addIssue({ code: 'custom', message: 'must lie in the years 1970..9999 (UTC)' });
+        return z.NEVER;
+    }
+    return ts.epochMs;
+});
+const cursor = z.string().transform((text, ctx) => {
+    const position = decodeCursor(text);
+    if (position === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'must be a next_cursor this feed returned' });
+        return z.NEVER;
+    }
+    return position;
+});
+const limit = z
+    .string()
+    .regex(/^\d{1,6}$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(CHANGES_MAX_LIMIT));
+/**
+ * The query parameters of GET /v1/billing/changes (SPEC §3). The first
+ * call names `since`; each next call passes the `next_cursor` it got
+ * instead. Both at once is refused: which would win is a guess.
+ */
+export const changesQuerySchema = z
+    .strictObject({
+    campaign_id: id,
+    since: instant.optional(),
+    cursor: cursor.optional(),
+    limit: limit.optional(),
+})
+    .refine((q) => (q.since === undefined) !== (q.cursor === undefined), {
+    message: 'pass `since` on the first call and only `cursor` after it',
+    path: ['since'],
+});
+/** One page of the hourly rows of one campaign whose sums changed (SPEC §3, §5). */
+export async function queryChanges(pool, query) {
+    const pageSize = query.limit ?? CHANGES_DEFAULT_LIMIT;
+    const key = query.cursor?.key;
+    let dbRows;
+    try {
+        ({ rows: dbRows } = await pool.query(CHANGES_SQL, [
+            query.campaign_id,
+            query.since === undefined ? null : new Date(query.since).toISOString(),
+            query.cursor?.xid ?? null,
+            key?.hour ?? null,
+            key?.adId ?? null,
+            key?.publisherId ?? null,
+            key?.currency ?? null,
+            pageSize,
+        ]));
+    }
+    catch (error) {
+        throw classifyPgError(error);
+    }
+    // An empty page is one row of NULLs that carries `settled` (LEFT JOIN).
+    const settled = dbRows[0]?.settled ?? '0';
+    const rows = dbRows.filter((r) => r.hour !== null).map(toChangeRow);
+    const last = dbRows.at(-1);
+    const more = rows.length === pageSize;
+    return {
+        rows,
+        nextCursor: encodeCursor(more && last !== undefined ? positionOf(last) : headPosition(settled, query.cursor)),
+        more,
+    };
+}
+/**
+ * After a short page every row below `settled` has been returned, so the
+ * next call may start there; a cursor already past it (settled only grows)
+ * is kept, so that the feed never moves backwards.
+ */
+function headPosition(settled, cursor) {
+    if (cursor !== undefined && BigInt(cursor.xid) >= BigInt(settled))
+        return cursor;
+    return { xid: settled };
+}
+function positionOf(row) {
+    return {
+        xid: row.updated_xid,
+        key: {
+            hour: row.hour.toISOString(),
+            adId: row.ad_id,
+            publisherId: row.publisher_id,
+            currency: row.currency,
+        },
+    };
+}
+function toChangeRow(r) {
+    return {
+        bucket: r.hour.toISOString(),
+        campaign_id: r.campaign_id,
+        ad_id: r.ad_id,
+        publisher_id: r.publisher_id,
+        currency: r.currency,
+        impressions: Number(r.impressions),
+        clicks: Number(r.clicks),
+        conversions: Number(r.conversions),
+        cost_micros: r.cost_micros,
+        revenue_micros: r.revenue_micros,
+        updated_at: r.updated_at.toISOString(),
+    };
+}
+//# sourceMappingURL=query-changes.js.map

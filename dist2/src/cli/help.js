@@ -1,0 +1,50 @@
+export const MAIN_HELP = `adgate — exactly-once ingestion gateway for ad events
+
+Usage: adgate <command> [options]
+
+Commands:
+  serve     Start the gateway (HTTP ingress and Kafka sink, per ADGATE_ROLES)
+  migrate   Apply the SQL migrations in migrations/ to ADGATE_DATABASE_URL
+  drain     Ask a running instance to drain (POST /admin/drain)
+  stack     Manage the local Kafka, PostgreSQL and Redis (up | down | status)
+
+Run 'adgate <command> --help' for a command's options.
+Configuration is read from ADGATE_* environment variables (see README.md).
+`;
+export const SERVE_HELP = `Usage: adgate serve
+
+Starts the gateway. Roles come from ADGATE_ROLES (default "ingress,sink").
+Migrations are applied first unless ADGATE_MIGRATE_ON_START=false.
+
+The first SIGTERM or SIGINT drains: /readyz turns 503, HTTP requests in
+flight finish, fetching stops, the batch in hand is written and its offsets
+committed, the instance leaves its consumer group, the producer is flushed,
+then the process exits 0. Past ADGATE_DRAIN_TIMEOUT_MS (default 25000) it
+exits 1; a second signal forces the exit at once.
+
+Exit codes: 0 drained cleanly, 1 bad configuration, failed start or drain
+past its deadline.
+`;
+export const MIGRATE_HELP = `Usage: adgate migrate
+
+Applies migrations/NNNN_*.sql in order, each in its own transaction, under
+a PostgreSQL advisory lock, and records them in schema_migrations. Safe to
+run from several instances at once. Uses ADGATE_DATABASE_URL.
+`;
+export const DRAIN_HELP = `Usage: adgate drain [--url URL] --key KEY
+
+Starts the drain of a running instance without a signal, through its
+authenticated admin endpoint. KEY must have the "admin" scope in that
+instance's ADGATE_API_KEYS (e.g. "ops:admin:<secret>").
+
+Options:
+  --url URL   the instance's base URL (default http://127.0.0.1:8080)
+  --key KEY   an API key with the admin scope
+`;
+export const STACK_HELP = `Usage: adgate stack up|down|status
+
+Runs scripts/stack.sh: a single-node Apache Kafka in KRaft mode (jars
+fetched from Maven Central), and the local PostgreSQL and Redis (started,
+or installed with apt-get, when missing). See 'scripts/stack.sh --help'.
+`;
+//# sourceMappingURL=help.js.map

@@ -1,0 +1,158 @@
+import { userInfo } from 'node:os';
+import { z } from 'zod';
+import { parseApiKeys } from './parse-api-keys.js';
+import { parseRate } from './parse-rate.js';
+const DAY_MS = 24 * 60 * 60 * 1000;
+const int = (min, max) => z.coerce.number().int().min(min).max(max);
+const bool = z
+    .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+    .transform((v) => v === 'true' || v === '1');
+const rate = z.string().transform((text, ctx) => {
+    try {
+        return parseRate(text);
+    }
+    catch (error) {
+        ctx.addIssue({ code: 'custom', message: error.message });
+        return z.NEVER;
+    }
+});
+const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a valid Kafka topic name');
+/**
+ * A URL without a user connects as the OS user, as psql does; node-postgres
+ * would otherwise take it from $USER, which services often run without.
+ */
+function withDefaultUser(text) {
+    const url = new URL(text);
+    if (url.username === '')
+        url.username = userInfo().username;
+    return url.toString();
+}
+/**
+ * Every ADGATE_ variable (SPEC §6), with defaults that point at the local
+ * stack on 127.0.0.1 so that the README's start command needs no set-up.
+ */
+export const envSchema = z
+    .object({
+    NODE_ENV: z.string().default('development'),
+    ADGATE_ROLES: z
+        .string()
+        .default('ingress,sink')
+        .transform((s) => s.split(',').map((r) => r.trim()))
+        .pipe(z.array(z.enum(['ingress', 'sink'])).min(1)),
+    ADGATE_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+    ADGATE_HTTP_PORT: int(0, 65535).default(8080),
+    // SPEC §3: 408 for a client too slow to send its headers or its body.
+    // An ad server on a healthy network sends both in milliseconds; the
+    // defaults leave room for a 5 MiB body on a slow link.
+    ADGATE_HTTP_HEADERS_TIMEOUT_MS: int(100, 600_000).default(10_000),
+    ADGATE_HTTP_REQUEST_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+    // Above a load balancer's usual 60 s idle timeout, so that the balancer,
+    // never adgate, closes an idle connection (no race on a reused socket).
+    ADGATE_HTTP_KEEP_ALIVE_TIMEOUT_MS: int(1_000, 3_600_000).default(65_000),
+    ADGATE_HTTP_MAX_CONNECTIONS: int(1, 1_000_000).default(10_000),
+    ADGATE_KAFKA_BROKERS: z
+        .string()
+        .default('127.0.0.1:9092')
+        .transform((s) => s.split(',').map((b) => b.trim()))
+        .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'each broker must be host:port')).min(1)),
+    ADGATE_KAFKA_CLIENT_ID: z.string().min(1).default('adgate'),
+    ADGATE_TOPIC: topicName.default('ad-events'),
+    ADGATE_DLQ_TOPIC: topicName.default('ad-events.dlq'),
+    ADGATE_DEAD_TOPIC: topicName.default('ad-events.dead'),
+    ADGATE_TOPIC_PARTITIONS: int(1, 10_000).default(6),
+    ADGATE_TOPIC_REPLICATION: int(1, 16).default(1),
+    ADGATE_CONSUMER_GROUP: z.string().min(1).default('adgate-sink'),
+    // How long the group waits for a member that vanished without leaving
+    // (a crash) before moving its partitions: the lag a crash costs.
+    ADGATE_KAFKA_SESSION_TIMEOUT_MS: int(6_000, 300_000).default(10_000),
+    ADGATE_DATABASE_URL: z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+        .default('postgres://127.0.0.1:5432/adgate')
+        .transform(withDefaultUser),
+    ADGATE_DB_POOL_SIZE: int(2, 200).default(6),
+    ADGATE_MIGRATE_ON_START: bool.default(true),
+    ADGATE_REDIS_URL: z
+        .string()
+        .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+        .default('redis://127.0.0.1:6379'),
+    ADGATE_REDIS_KEY_PREFIX: z.string().min(1).default('adgate'),
+    ADGATE_DEDUP_REDIS_BUCKETS: int(1, 16_777_216)
+        .default(65_536)
+        .refine((n) => (n & (n - 1)) === 0, 'must be a power of two'),
+    ADGATE_DEDUP_WINDOW_MS: int(60_000, 365 * DAY_MS).default(8 * DAY_MS),
+    // How long Redis remembers a key; unset, the whole dedup window. Older
+    // duplicates are still caught, by PostgreSQL (README: sizing).
+    ADGATE_DEDUP_REDIS_WINDOW_MS: int(60_000, 365 * DAY_MS).optional(),
+    ADGATE_ACCEPT_PAST_MS: int(0, 365 * DAY_MS).default(7 * DAY_MS),
+    ADGATE_ACCEPT_FUTURE_MS: int(0, DAY_MS).default(5 * 60 * 1000),
+    ADGATE_BATCH_MAX_EVENTS: int(1, 100_000).default(5_000),
+    ADGATE_BATCH_MAX_AGE_MS: int(1, 60_000).default(100),
+    ADGATE_MAX_EVENTS_PER_REQUEST: int(1, 1_000_000).default(5_000),
+    ADGATE_MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024).default(5 * 1024 * 1024),
+    // One event as the gateway forwards it (SPEC §1); larger is too_large at
+    // both ingresses. At most 1,000,000 so that one event, its key and
+    // headers fit the broker's default message.max.bytes (1 MiB + 12).
+    ADGATE_MAX_EVENT_BYTES: int(1024, 1_000_000).default(64 * 1024),
+    ADGATE_PRODUCE_TIMEOUT_MS: int(100, 120_000).default(5_000),
+    ADGATE_DRAIN_TIMEOUT_MS: int(100, 3_600_000).default(25_000),
+    ADGATE_DLQ_MAX_ATTEMPTS: int(1, 100).default(3),
+    ADGATE_RETRY_MAX_BACKOFF_MS: int(10, 600_000).default(5_000),
+    ADGATE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    // OTLP/HTTP endpoint for traces (e.g. http://collector:4318/v1/traces);
+    // unset, tracing is off and spans cost nothing.
+    ADGATE_OTLP_TRACES_URL: z.url({ message: 'must be a URL' }).optional(),
+    ADGATE_API_KEYS: z.string().optional(),
+    // SPEC §6: per key, events per second and a burst (R/B); off unless set.
+    // A key's own `@R/B` in ADGATE_API_KEYS overrides it.
+    ADGATE_RATE_LIMIT: rate.optional(),
+    // Failed authentications per client address: a key guesser slows down,
+    // a valid key is never charged. One a second with a burst of 20 leaves
+    // room for a misconfigured fleet's retries while making guessing slow.
+    ADGATE_AUTH_FAILURE_LIMIT: rate.default(parseRate('1/20')),
+})
+    .superRefine((env, ctx) => {
+    if (env.ADGATE_HTTP_HEADERS_TIMEOUT_MS > env.ADGATE_HTTP_REQUEST_TIMEOUT_MS) {
+        ctx.addIssue({
+            code: 'custom',
+            path: ['ADGATE_HTTP_HEADERS_TIMEOUT_MS'],
+            message: 'must not exceed ADGATE_HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)',
+        });
+    }
+    if (env.ADGATE_DEDUP_WINDOW_MS < env.ADGATE_ACCEPT_PAST_MS + env.ADGATE_ACCEPT_FUTURE_MS) {
+        ctx.addIssue({
+            code: 'custom',
+            path: ['ADGATE_DEDUP_WINDOW_MS'],
+            message: 'must cover the acceptance window (ADGATE_ACCEPT_PAST_MS + ADGATE_ACCEPT_FUTURE_MS), or a late retry could be counted twice',
+        });
+    }
+    if (env.ADGATE_DEDUP_REDIS_WINDOW_MS !== undefined &&
+        env.ADGATE_DEDUP_REDIS_WINDOW_MS > env.ADGATE_DEDUP_WINDOW_MS) {
+        ctx.addIssue({
+            code: 'custom',
+            path: ['ADGATE_DEDUP_REDIS_WINDOW_MS'],
+            message: 'must not exceed ADGATE_DEDUP_WINDOW_MS: Redis would then drop duplicates that PostgreSQL has forgotten, and a flushed Redis would count them',
+        });
+    }
+    let listed;
+    try {
+        listed = parseApiKeys(env.ADGATE_API_KEYS ?? '').length;
+    }
+    catch (error) {
+        ctx.addIssue({
+            code: 'custom',
+            path: ['ADGATE_API_KEYS'],
+            message: error instanceof Error ? error.message : String(error),
+        });
+    }
+    // Keys counted, not the text compared with '': a list of separators
+    // only (" , ") holds no key, and production would start with none.
+    if (listed === 0 && env.NODE_ENV === 'production') {
+        ctx.addIssue({
+            code: 'custom',
+            path: ['ADGATE_API_KEYS'],
+            message: 'must list at least one key when NODE_ENV=production',
+        });
+    }
+});
+//# sourceMappingURL=config-schema.js.map

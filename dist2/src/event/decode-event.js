@@ -1,0 +1,35 @@
+import { isUtf8 } from 'node:buffer';
+import { validateEvent } from './validate-event.js';
+/**
+ * The one rule that decides whether the bytes of one event are counted
+ * (SPEC §1): the HTTP ingress runs it on the bytes it would forward, the
+ * sink on the bytes it read, so that a 202 is only ever given for an event
+ * the sink will count, and whatever the sink would dead-letter is rejected
+ * at HTTP by its index, with the same reason. The steps go from the
+ * cheapest to the dearest: size, UTF-8, JSON, then SPEC §1.
+ */
+export function decodeEvent(bytes, referenceMs, rules) {
+    // A tombstone or an empty value holds no event (SPEC §4).
+    if (bytes === null || bytes.length === 0)
+        return refuse('unparsable', 'empty message value');
+    // Before any decoding, so that an oversized value costs no parse.
+    if (bytes.length > rules.maxEventBytes) {
+        return refuse('too_large', `${bytes.length} bytes; at most ${rules.maxEventBytes} an event`);
+    }
+    // Decoding alone would put U+FFFD in place of bad bytes, and the event
+    // would be stored rewritten (SPEC §1: not UTF-8 is unparsable).
+    if (!isUtf8(bytes))
+        return refuse('unparsable', 'not valid UTF-8');
+    let json;
+    try {
+        json = JSON.parse(bytes.toString('utf8'));
+    }
+    catch (error) {
+        return refuse('unparsable', `not JSON: ${error instanceof Error ? error.message : error}`);
+    }
+    return validateEvent(json, referenceMs, rules.window);
+}
+function refuse(reason, message) {
+    return { ok: false, reason, issues: [{ path: '(event)', message }] };
+}
+//# sourceMappingURL=decode-event.js.map

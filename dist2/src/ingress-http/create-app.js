@@ -1,0 +1,97 @@
+import { Hono } from 'hono';
+import { billingQuerySchemas, queryBilling } from '../billing/query-billing.js';
+import { AdgateError, ClientClosedRequestError } from '../errors/adgate-error.js';
+import { createRequestGuard } from './guard-requests.js';
+import { createPostEventsHandler } from './post-events.js';
+/** The HTTP surface of SPEC §3. */
+export function createApp(deps) {
+    const { config, pool, lifecycle, metrics, log } = deps;
+    const app = new Hono();
+    const guard = createRequestGuard(config, metrics);
+    app.use(async (c, next) => {
+        const started = performance.now();
+        await next();
+        const route = c.req.routePath;
+        metrics.httpRequests.add(1, { route, status: String(c.res.status) });
+        if (route === '/v1/events') {
+            metrics.httpAckSeconds.record((performance.now() - started) / 1000);
+        }
+    });
+    if (deps.producer !== undefined) {
+        app.post('/v1/events', createPostEventsHandler({ config, producer: deps.producer, lifecycle, metrics, log, guard }));
+    }
+    for (const granularity of ['hourly', 'daily']) {
+        app.get(`/v1/billing/${granularity}`, async (c) => {
+            const auth = guard.authorize(c, 'billing');
+            if (!auth.ok)
+                return auth.response;
+            const parsed = billingQuerySchemas[granularity].safeParse(c.req.query());
+            if (!parsed.success) {
+                return c.json({
+                    error: 'invalid query',
+                    issues: parsed.error.issues.map((i) => ({
+                        path: i.path.join('.'),
+                        message: i.message,
+                    })),
+                }, 400);
+            }
+            try {
+                return c.json({ rows: await queryBilling(pool, granularity, parsed.data) });
+            }
+            catch (error) {
+                return answerBillingFailure(c, error, deps);
+            }
+        });
+    }
+    app.post('/admin/drain', (c) => {
+        const auth = guard.authorize(c, 'admin');
+        if (!auth.ok)
+            return auth.response;
+        log.info('drain requested over HTTP', { source: auth.key.source });
+        deps.requestDrain();
+        return c.json({ state: 'draining' }, 202);
+    });
+    app.get('/healthz', (c) => c.json({ status: 'alive', state: lifecycle.state }));
+    app.get('/readyz', (c) => c.json({ state: lifecycle.state }, lifecycle.state === 'ready' ? 200 : 503));
+    app.get('/metrics', async (c) => {
+        c.header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
+        return c.body(await metrics.render());
+    });
+    app.notFound((c) => c.json({ error: 'not found' }, 404));
+    app.onError((error, c) => {
+        if (error instanceof ClientClosedRequestError) {
+            // Nobody waits for this answer, and nothing of ours failed: no page.
+            log.debug('client closed the connection mid-request', {
+                reason: error.reason,
+                route: c.req.routePath,
+            });
+            return c.body(null, CLIENT_CLOSED_REQUEST);
+        }
+        log.error('unhandled error in HTTP handler', { error });
+        return c.json({ error: 'internal error' }, 500);
+    });
+    return app;
+}
+// nginx's "client closed request": counted under its own status in
+// adgate_http_requests, apart from the 5xx that mean we failed. Never sent:
+// the client is gone.
+const CLIENT_CLOSED_REQUEST = 499;
+/**
+ * SPEC §3: a 503 with Retry-After only when PostgreSQL may answer if asked
+ * again; any other failure fails the same way on a retry, so it is a 500
+ * that someone must look at.
+ */
+function answerBillingFailure(c, error, deps) {
+    const reason = error instanceof AdgateError ? error.reason : undefined;
+    if (error instanceof AdgateError && error.retriable) {
+        deps.metrics.errors.add(1, { reason: error.reason });
+        deps.log.warn('billing query failed; answering 503', { reason, error });
+        c.header('Retry-After', '1');
+        return c.json({ error: 'PostgreSQL unavailable; retry', reason }, 503);
+    }
+    if (reason !== undefined)
+        deps.metrics.errors.add(1, { reason });
+    deps.log.error('billing query failed', { reason, error });
+    return c.json({ error: 'internal error', reason }, 500);
+}
+//# sourceMappingURL=create-app.js.map

@@ -1,0 +1,118 @@
+import kafkajs, {} from 'kafkajs';
+import { classifyKafkaError } from './classify-kafka-error.js';
+// CommonJS: not visible to Node's ESM loader as a named export.
+const { ConfigResourceTypes } = kafkajs;
+/**
+ * What the gateway adds to a message it dead-letters (SPEC §4): seven
+ * adgate-* headers, of which adgate-error is cut at 1,000 UTF-16 units
+ * (at most 3,000 bytes of UTF-8), adgate-original-topic at most 249 bytes
+ * (Kafka's longest topic name), the rest tens of bytes; plus the two
+ * truncation headers and the record framing. 4 KiB bounds all of it.
+ */
+export const DEAD_LETTER_HEADER_BUDGET_BYTES = 4 * 1024;
+/**
+ * How much more a dead-letter topic accepts than the ingest topic. 64 KiB
+ * is the header budget many times over, so that headers a later step adds
+ * (a redrive's, trace context) still fit, and costs the broker nothing:
+ * max.message.bytes is a ceiling, not a reservation. It does not cover a
+ * message an upstream producer wrote compressed (the limit counts the
+ * compressed batch; adgate sends its copy uncompressed): such a letter
+ * may still be cut, as any that does not fit.
+ */
+export const DEAD_LETTER_HEADROOM_BYTES = 64 * 1024;
+// Kafka's default message.max.bytes (1 MiB plus the 12-byte log overhead
+// of the old message format), assumed only if the broker would not say.
+const BROKER_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
+/**
+ * Creates the topics that are missing (SPEC §4), the dead-letter ones with
+ * room for the ingest topic's largest message plus the headers, so that a
+ * dead letter always fits. Existing topics are left as they are; one whose
+ * limit is too small is reported at start (reason too_large), because
+ * its oversized letters will be cut. Returns every topic's limit.
+ */
+export async function ensureTopics(kafka, plan, log) {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+        await createMissing(admin, plan, [plan.ingest], []);
+        const [described] = await describeLimits(admin, [plan.ingest]);
+        const ingestLimit = described ?? BROKER_DEFAULT_MAX_MESSAGE_BYTES;
+        const wanted = ingestLimit + DEAD_LETTER_HEADROOM_BYTES;
+        await createMissing(admin, plan, plan.deadLetters, [
+            { name: 'max.message.bytes', value: String(wanted) },
+        ]);
+        const deadLetterLimits = await describeLimits(admin, plan.deadLetters);
+        const limits = new Map([[plan.ingest, ingestLimit]]);
+        plan.deadLetters.forEach((topic, i) => {
+            const limit = deadLetterLimits[i];
+            if (limit === undefined)
+                return;
+            limits.set(topic, limit);
+            const needed = ingestLimit + DEAD_LETTER_HEADER_BUDGET_BYTES;
+            if (limit < needed) {
+                log.warn('dead-letter topic accepts less than the ingest topic plus headers: oversized dead letters will be sent cut', {
+                    reason: 'too_large',
+                    topic,
+                    maxMessageBytes: limit,
+                    ingestTopic: plan.ingest,
+                    ingestMaxMessageBytes: ingestLimit,
+                    neededBytes: needed,
+                    suggestedBytes: wanted,
+                });
+            }
+        });
+        return limits;
+    }
+    catch (error) {
+        throw classifyKafkaError(error);
+    }
+    finally {
+        await admin.disconnect();
+    }
+}
+async function createMissing(admin, plan, topics, configEntries) {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t));
+    if (missing.length === 0)
+        return;
+    try {
+        await admin.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((topic) => ({
+                topic,
+                numPartitions: plan.partitions,
+                replicationFactor: plan.replication,
+                configEntries,
+            })),
+        });
+    }
+    catch (error) {
+        // Another instance may have created them a moment ago.
+        const now = new Set(await admin.listTopics());
+        if (missing.some((t) => !now.has(t)))
+            throw error;
+    }
+}
+/**
+ * The effective max.message.bytes of each topic: its own setting, or the
+ * broker's message.max.bytes (1,048,588 by default) when it has none.
+ */
+export async function describeLimits(admin, topics) {
+    if (topics.length === 0)
+        return [];
+    const { resources } = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: topics.map((name) => ({
+            type: ConfigResourceTypes.TOPIC,
+            name,
+            configNames: ['max.message.bytes'],
+        })),
+    });
+    return topics.map((topic) => {
+        const resource = resources.find((r) => r.resourceName === topic);
+        const entry = resource?.configEntries.find((e) => e.configName === 'max.message.bytes');
+        const value = Number(entry?.configValue);
+        return Number.isInteger(value) && value > 0 ? value : undefined;
+    });
+}
+//# sourceMappingURL=ensure-topics.js.map

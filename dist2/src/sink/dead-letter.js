@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import { recordBytes } from '../kafka/record-size.js';
+export const ATTEMPTS_HEADER = 'adgate-attempts';
+export const FIRST_FAILED_HEADER = 'adgate-first-failed-at';
+/**
+ * Builds the DLQ record of SPEC §4: the original bytes and key unchanged,
+ * the original headers kept, and adgate's headers set. A message that was
+ * redriven from the DLQ carries its attempt count and first failure time,
+ * so that after the last attempt it goes to the dead topic instead.
+ */
+export function toDeadLetterRecord(letter, nowMs) {
+    const { message } = letter;
+    const previous = Number(message.headers[ATTEMPTS_HEADER]?.toString('utf8') ?? '0');
+    const attempts = (Number.isInteger(previous) && previous > 0 ? previous : 0) + 1;
+    const firstFailedAt = message.headers[FIRST_FAILED_HEADER]?.toString('utf8') ?? new Date(nowMs).toISOString();
+    const headers = {};
+    for (const [name, value] of Object.entries(message.headers)) {
+        if (value !== undefined)
+            headers[name] = value;
+    }
+    // A redriven message keeps the place where it first failed.
+    if (headers['adgate-original-topic'] === undefined) {
+        headers['adgate-original-topic'] = message.topic;
+        headers['adgate-original-partition'] = String(message.partition);
+        headers['adgate-original-offset'] = String(message.offset);
+    }
+    headers['adgate-reason'] = letter.reason;
+    headers['adgate-error'] = letter.error.slice(0, 1_000);
+    headers[ATTEMPTS_HEADER] = String(attempts);
+    headers[FIRST_FAILED_HEADER] = firstFailedAt;
+    return {
+        attempts,
+        record: {
+            key: message.key,
+            // A tombstone stays a tombstone: its DLQ copy is the original, null.
+            value: message.value,
+            headers,
+            timestampMs: message.timestampMs,
+        },
+    };
+}
+export const VALUE_TRUNCATED_HEADER = 'adgate-value-truncated';
+export const VALUE_SHA256_HEADER = 'adgate-value-sha256';
+export const HEADERS_DROPPED_HEADER = 'adgate-headers-dropped';
+export const KEY_TRUNCATED_HEADER = 'adgate-key-truncated';
+/**
+ * A dead letter that a topic taking at most `maxBytes` per record
+ * (recordBytes) accepts (SPEC §4: it is sent cut rather than held back).
+ * The value is cut first, to the prefix that fits, and marked with its
+ * original length and the SHA-256 of the whole original, so that the
+ * original can still be found and checked upstream. Only when the headers
+ * and key alone do not fit are the original message's own headers dropped
+ * (adgate's are kept: they say what happened and where the original is),
+ * counted in adgate-headers-dropped, and then the key, marked with its
+ * length. A record still too large after that is returned as small as it
+ * gets; the broker's refusal then reports the misconfigured topic.
+ */
+export function fitDeadLetter(record, maxBytes) {
+    if (recordBytes(record) <= maxBytes)
+        return { record, cut: false };
+    const original = toBuffer(record.value);
+    const headers = { ...record.headers };
+    if (original !== null) {
+        headers[VALUE_TRUNCATED_HEADER] = String(original.length);
+        headers[VALUE_SHA256_HEADER] = createHash('sha256').update(original).digest('hex');
+    }
+    let cut = {
+        ...record,
+        headers,
+        value: original === null ? null : Buffer.alloc(0),
+    };
+    if (recordBytes(cut) > maxBytes)
+        cut = dropOwnHeaders(cut);
+    if (recordBytes(cut) > maxBytes && cut.key !== null) {
+        const keyBytes = toBuffer(cut.key)?.length ?? 0;
+        cut = {
+            ...cut,
+            key: null,
+            headers: { ...cut.headers, [KEY_TRUNCATED_HEADER]: String(keyBytes) },
+        };
+    }
+    const room = maxBytes - recordBytes(cut);
+    if (original !== null && room > 0) {
+        // Whole bytes, not characters: the value may not be text at all.
+        cut = { ...cut, value: original.subarray(0, Math.min(room, original.length)) };
+    }
+    return { record: cut, cut: true };
+}
+function dropOwnHeaders(record) {
+    const kept = {};
+    let dropped = 0;
+    for (const [name, value] of Object.entries(record.headers ?? {})) {
+        if (name.startsWith('adgate-'))
+            kept[name] = value;
+        else
+            dropped += 1;
+    }
+    kept[HEADERS_DROPPED_HEADER] = String(dropped);
+    return { ...record, headers: kept };
+}
+function toBuffer(data) {
+    if (data === null)
+        return null;
+    return typeof data === 'string' ? Buffer.from(data) : data;
+}
+//# sourceMappingURL=dead-letter.js.map

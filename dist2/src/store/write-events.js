@@ -1,0 +1,79 @@
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
+import { readBeside } from '../shared/read-beside.js';
+import { classifyPgError } from './classify-pg-error.js';
+import { encodeCopyRows } from './encode-copy-rows.js';
+const CREATE_STAGING = readBeside(import.meta.url, './sql/create-staging.sql');
+const INSERT_FROM_STAGING = readBeside(import.meta.url, './sql/insert-from-staging.sql');
+const RECORD_OFFSETS = readBeside(import.meta.url, './sql/record-offsets.sql');
+const COPY_STAGING = 'COPY adgate_staging FROM STDIN';
+const preparedClients = new WeakSet();
+/**
+ * Writes one batch in one transaction: COPY into the connection's staging
+ * table, insert the keys PostgreSQL has not seen, update billing from the
+ * rows inserted, record the offsets. Throws a classified AdgateError:
+ * WriteRejectedError when the rows themselves were refused.
+ */
+export async function writeEvents(pool, rows, offsets) {
+    let client;
+    let broken = false;
+    try {
+        client = await pool.connect();
+        if (!preparedClients.has(client)) {
+            await client.query(CREATE_STAGING);
+            preparedClients.add(client);
+        }
+        await client.query('BEGIN');
+        // Unsorted: the SQL takes its locks in key order (ORDER BY), and
+        // PostgreSQL's memcmp sort costs less than a JavaScript one here.
+        await pipeline((async function* () {
+            yield encodeCopyRows(rows);
+        })(), client.query(copyFrom(COPY_STAGING)));
+        const result = await client.query(INSERT_FROM_STAGING);
+        if (offsets.next.size > 0) {
+            const partitions = [...offsets.next.keys()];
+            await client.query(RECORD_OFFSETS, [
+                offsets.groupId,
+                offsets.topic,
+                partitions,
+                partitions.map((p) => String(offsets.next.get(p))),
+            ]);
+        }
+        await client.query('COMMIT');
+        return { inserted: result.rows[0]?.inserted ?? 0 };
+    }
+    catch (error) {
+        if (client !== undefined) {
+            await client.query('ROLLBACK').catch(() => {
+                broken = true;
+            });
+        }
+        throw classifyPgError(error);
+    }
+    finally {
+        // A connection whose ROLLBACK failed is in an unknown state: discard it.
+        client?.release(broken ? true : undefined);
+    }
+}
+/** Creates the day partitions of ad_events that `days` (UTC, YYYY-MM-DD) need. */
+export async function ensureDayPartitions(pool, days) {
+    try {
+        for (const day of days) {
+            await pool.query('SELECT adgate_ensure_day_partition($1::date)', [day]);
+        }
+    }
+    catch (error) {
+        throw classifyPgError(error);
+    }
+}
+/** The next offsets recorded in PostgreSQL for a group's partitions. */
+export async function readRecordedOffsets(pool, groupId, topic) {
+    try {
+        const { rows } = await pool.query('SELECT partition, next_offset FROM sink_offsets WHERE group_id = $1 AND topic = $2', [groupId, topic]);
+        return new Map(rows.map((r) => [r.partition, BigInt(r.next_offset)]));
+    }
+    catch (error) {
+        throw classifyPgError(error);
+    }
+}
+//# sourceMappingURL=write-events.js.map

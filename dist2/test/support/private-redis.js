@@ -1,0 +1,68 @@
+import { spawn } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { freePort } from '../../testkit/gateway-process.js';
+import { waitFor, within } from '../../testkit/wait-for.js';
+export async function startPrivateRedis() {
+    const port = await freePort();
+    const url = `redis://127.0.0.1:${port}`;
+    let child;
+    let exit = Promise.resolve();
+    let output = '';
+    const command = async (name, ...args) => {
+        const client = new Redis(port, '127.0.0.1', {
+            lazyConnect: true,
+            enableOfflineQueue: false,
+            maxRetriesPerRequest: 0,
+            retryStrategy: () => null,
+        });
+        client.on('error', () => undefined);
+        try {
+            await within(5_000, 'redis connect', client.connect());
+            return await within(5_000, `redis ${name}`, client.call(name, ...args));
+        }
+        finally {
+            client.disconnect();
+        }
+    };
+    const redis = {
+        port,
+        url,
+        running: () => child !== undefined && child.exitCode === null && child.signalCode === null,
+        command,
+        async start() {
+            if (redis.running())
+                return;
+            const started = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+            child = started;
+            started.stdout?.on('data', (d) => {
+                output += d.toString();
+            });
+            started.stderr?.on('data', (d) => {
+                output += d.toString();
+            });
+            exit = new Promise((resolve) => started.once('exit', () => resolve()));
+            await waitFor(`private redis-server on :${port}`, async () => {
+                if (!redis.running())
+                    throw new Error(`redis-server exited:\n${output.slice(-2000)}`);
+                return (await command('PING')) === 'PONG';
+            }, 30_000, 100);
+        },
+        async stop(signal = 'SIGTERM') {
+            if (!redis.running())
+                return;
+            child?.kill(signal);
+            try {
+                await within(15_000, `redis-server exit after ${signal}`, exit);
+            }
+            catch (error) {
+                child?.kill('SIGKILL');
+                await within(5_000, 'redis-server exit after SIGKILL', exit);
+                throw error;
+            }
+        },
+        output: () => output,
+    };
+    await redis.start();
+    return redis;
+}
+//# sourceMappingURL=private-redis.js.map
