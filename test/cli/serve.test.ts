@@ -33,7 +33,7 @@ function fakeGateway(drain: (lifecycle: Lifecycle) => Promise<DrainReport>): Gat
 describe('adgate serve: exit codes', () => {
   let exits: number[];
   let lines: string[];
-  const signalListeners = new Map<string, Function[]>();
+  const signalListeners = new Map<string, ((...args: never) => unknown)[]>();
   beforeEach(() => {
     exits = [];
     lines = [];
