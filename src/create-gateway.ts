@@ -78,29 +78,7 @@ async function startParts(config: Config, log: Logger, ctx: StartContext): Promi
     log.warn('ADGATE_API_KEYS is unset: using the development key "dev-key" (never in production)');
   }
 
-  if (config.ADGATE_MIGRATE_ON_START) {
-    const result = await migrate(config.ADGATE_DATABASE_URL, log);
-    log.info('migrations', {
-      applied: result.applied.length,
-      alreadyApplied: result.alreadyApplied,
-    });
-  }
-  const pool: pg.Pool = createPool(config.ADGATE_DATABASE_URL, config.ADGATE_DB_POOL_SIZE, log);
-  opened.push({ name: 'postgres: end pool', run: () => pool.end() });
-  const kafka = createKafka(
-    { clientId: config.ADGATE_KAFKA_CLIENT_ID, brokers: config.ADGATE_KAFKA_BROKERS },
-    log,
-  );
-  await ensureTopics(
-    kafka,
-    [config.ADGATE_TOPIC, config.ADGATE_DLQ_TOPIC, config.ADGATE_DEAD_TOPIC].map((topic) => ({
-      topic,
-      partitions: config.ADGATE_TOPIC_PARTITIONS,
-      replication: config.ADGATE_TOPIC_REPLICATION,
-    })),
-  );
-  const producer: Producer = createProducer(kafka, log.child({ component: 'producer' }));
-  opened.push({ name: 'producer: flush and close', run: () => producer.close() });
+  const { pool, kafka, producer } = await openDependencies(config, log, opened);
 
   let sink: Sink | undefined;
   const fail = failOnce(lifecycle, metrics, log, (error) => {
@@ -139,51 +117,87 @@ async function startParts(config: Config, log: Logger, ctx: StartContext): Promi
   // a crashed member is still registered.
   lifecycle.moveTo('ready');
   log.info('adgate ready', { port, roles: [...roles] });
-  sink?.start().catch((error: unknown) => {
-    fail(
-      error instanceof AdgateError && !error.retriable
-        ? error
-        : new AdgateError('sink_start_failed', `the sink could not start: ${errorMessage(error)}`, {
-            retriable: false,
-            cause: error,
-          }),
-    );
-  });
+  sink?.start().catch((error: unknown) => fail(startFailure(error)));
 
-  const steps: DrainStep[] = [
-    { name: 'http: stop accepting, finish requests in flight', run: () => closeServer(server) },
-    {
-      name: 'sink: stop fetching, flush batch in hand, commit, leave group',
-      run: async () => sink?.stop(),
-    },
-    { name: 'producer: flush and close', run: () => producer.close() },
-    { name: 'redis: close', run: async () => dedup?.close() },
-    { name: 'postgres: end pool', run: () => pool.end() },
-    { name: 'tracing: flush spans', run: () => tracing.shutdown() },
-  ];
-  let draining: Promise<DrainReport> | undefined;
   return {
     lifecycle,
     metrics,
     port,
     abandon: () => sink?.abandon(),
-    drain() {
-      draining ??= (async () => {
-        // Refused when failed: the end state stays failed (SPEC §7).
-        lifecycle.moveTo('draining');
-        const report = await runDrainSteps(steps, log);
-        metrics.setLastDrainSeconds(report.totalMs / 1000);
-        lifecycle.moveTo(report.ok ? 'stopped' : 'failed');
-        log.info('drain finished', {
-          ok: report.ok,
-          totalMs: report.totalMs,
-          state: lifecycle.state,
-        });
-        await metrics.shutdown();
-        return { ...report, ok: report.ok && lifecycle.state === 'stopped' };
-      })();
-      return draining;
-    },
+    drain: drainOnce(
+      [
+        { name: 'http: stop accepting, finish requests in flight', run: () => closeServer(server) },
+        {
+          name: 'sink: stop fetching, flush batch in hand, commit, leave group',
+          run: async () => sink?.stop(),
+        },
+        { name: 'producer: flush and close', run: () => producer.close() },
+        { name: 'redis: close', run: async () => dedup?.close() },
+        { name: 'postgres: end pool', run: () => pool.end() },
+        { name: 'tracing: flush spans', run: () => tracing.shutdown() },
+      ],
+      { lifecycle, metrics, log },
+    ),
+  };
+}
+
+/**
+ * Migrations, the pool, the Kafka client, its topics and the producer, each
+ * pushed on `opened` as soon as it exists so that a failed start closes it.
+ */
+async function openDependencies(config: Config, log: Logger, opened: DrainStep[]) {
+  if (config.ADGATE_MIGRATE_ON_START) {
+    const result = await migrate(config.ADGATE_DATABASE_URL, log);
+    log.info('migrations', {
+      applied: result.applied.length,
+      alreadyApplied: result.alreadyApplied,
+    });
+  }
+  const pool: pg.Pool = createPool(config.ADGATE_DATABASE_URL, config.ADGATE_DB_POOL_SIZE, log);
+  opened.push({ name: 'postgres: end pool', run: () => pool.end() });
+  const kafka = createKafka(
+    { clientId: config.ADGATE_KAFKA_CLIENT_ID, brokers: config.ADGATE_KAFKA_BROKERS },
+    log,
+  );
+  await ensureTopics(
+    kafka,
+    [config.ADGATE_TOPIC, config.ADGATE_DLQ_TOPIC, config.ADGATE_DEAD_TOPIC].map((topic) => ({
+      topic,
+      partitions: config.ADGATE_TOPIC_PARTITIONS,
+      replication: config.ADGATE_TOPIC_REPLICATION,
+    })),
+  );
+  const producer: Producer = createProducer(kafka, log.child({ component: 'producer' }));
+  opened.push({ name: 'producer: flush and close', run: () => producer.close() });
+
+  return { pool, kafka, producer };
+}
+
+/**
+ * The drain of SPEC §7, run once: a second call shares the first. Its
+ * report is ok only when the instance ends `stopped`; after a failure the
+ * drain still runs what it can, and the state stays `failed`.
+ */
+function drainOnce(
+  steps: readonly DrainStep[],
+  { lifecycle, metrics, log }: { lifecycle: Lifecycle; metrics: Metrics; log: Logger },
+): () => Promise<DrainReport> {
+  let draining: Promise<DrainReport> | undefined;
+  return () => {
+    draining ??= (async () => {
+      lifecycle.moveTo('draining'); // refused when failed
+      const report = await runDrainSteps(steps, log);
+      metrics.setLastDrainSeconds(report.totalMs / 1000);
+      lifecycle.moveTo(report.ok ? 'stopped' : 'failed');
+      log.info('drain finished', {
+        ok: report.ok,
+        totalMs: report.totalMs,
+        state: lifecycle.state,
+      });
+      await metrics.shutdown();
+      return { ...report, ok: report.ok && lifecycle.state === 'stopped' };
+    })();
+    return draining;
   };
 }
 
@@ -209,6 +223,15 @@ function failOnce(
     });
     then(error);
   };
+}
+
+/** Why the sink could not start, as the reason of the instance's failure. */
+function startFailure(error: unknown): AdgateError {
+  if (error instanceof AdgateError && !error.retriable) return error;
+  return new AdgateError('sink_start_failed', `the sink could not start: ${errorMessage(error)}`, {
+    retriable: false,
+    cause: error,
+  });
 }
 
 interface SinkPartDeps {
