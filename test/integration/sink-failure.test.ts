@@ -162,6 +162,24 @@ describe('a stalled sink: failed, 503 on /readyz and /healthz, counted once, and
   });
 });
 
+/** The classified error PostgreSQL itself sends the role for an insert into event_keys. */
+async function refusalAsRole(url: string): Promise<AdgateError> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const refused: unknown = await client
+      .query('INSERT INTO event_keys SELECT * FROM event_keys WHERE false')
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    assert.ok(refused !== undefined, 'the role may no longer insert into event_keys');
+    return classifyPgError(refused);
+  } finally {
+    await client.end();
+  }
+}
+
 describe('a privilege revoked under a running sink: the process fails and exits non-zero', () => {
   const role = uniqueName('adgate_sink').toLowerCase();
   const database = uniqueName('adgate_t').toLowerCase();
@@ -213,6 +231,7 @@ describe('a privilege revoked under a running sink: the process fails and exits 
     await waitAllCommitted(pipeline, first.output);
 
     await admin.query(`REVOKE INSERT ON event_keys FROM ${role}`);
+    const refusal = await refusalAsRole(url.toString());
     await produceRaw(pipeline, events('after', 20));
     const exit = await within(120_000, 'the failed gateway to exit', first.exited());
     assert.equal(exit.code, 1, first.output().slice(-4000));
@@ -221,10 +240,7 @@ describe('a privilege revoked under a running sink: the process fails and exits 
     // (42501) is classified: a permanent error escapes the batch handler
     // and kafkajs stops the consumer for good; a retriable one is retried
     // in place until the watchdog calls it a stall. Either way: failed.
-    const denied = classifyPgError(
-      Object.assign(new Error('permission denied'), { code: '42501' }),
-    );
-    const reason = denied.retriable ? 'sink_stalled' : denied.reason;
+    const reason = refusal.retriable ? 'sink_stalled' : refusal.reason;
     const failures = first
       .output()
       .split('\n')
