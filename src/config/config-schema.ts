@@ -98,6 +98,10 @@ export const envSchema = z
     ADGATE_MAX_EVENT_BYTES: int(1024, 1_000_000).default(64 * 1024),
     ADGATE_PRODUCE_TIMEOUT_MS: int(100, 120_000).default(5_000),
     ADGATE_DRAIN_TIMEOUT_MS: int(100, 3_600_000).default(25_000),
+    // Messages waiting and no partition position moved for this long: the
+    // instance is failed and exits, so that its supervisor restarts it
+    // (SPEC §7). Longer than any outage the sink should sit out in place.
+    ADGATE_SINK_STALL_MS: int(1_000, 24 * 60 * 60 * 1000).default(60_000),
     ADGATE_DLQ_MAX_ATTEMPTS: int(1, 100).default(3),
     ADGATE_RETRY_MAX_BACKOFF_MS: int(10, 600_000).default(5_000),
     ADGATE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

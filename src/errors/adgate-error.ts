@@ -18,7 +18,12 @@ export type ErrorReason =
   | 'kafka_rejected'
   | 'client_closed_request'
   | 'migration_failed'
-  | 'drain_timeout';
+  | 'drain_timeout'
+  // Failures of the instance (SPEC §7): the lifecycle moves to `failed`.
+  | 'kafka_consumer_crashed'
+  | 'sink_stalled'
+  | 'sink_start_failed'
+  | 'recorded_offset_beyond_end';
 
 export class AdgateError extends Error {
   readonly reason: ErrorReason;

@@ -79,7 +79,14 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ state: 'draining' }, 202);
   });
 
-  app.get('/healthz', (c) => c.json({ status: 'alive', state: lifecycle.state }));
+  // Liveness: alive in every state but `failed`, where the instance can no
+  // longer do its work and must be restarted (SPEC §7); while it drains
+  // after a failure it still answers, with 503.
+  app.get('/healthz', (c) =>
+    lifecycle.failed
+      ? c.json({ status: 'failed', state: lifecycle.state }, 503)
+      : c.json({ status: 'alive', state: lifecycle.state }),
+  );
   app.get('/readyz', (c) =>
     c.json({ state: lifecycle.state }, lifecycle.state === 'ready' ? 200 : 503),
   );

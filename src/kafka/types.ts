@@ -1,3 +1,5 @@
+import type { AdgateError } from '../errors/adgate-error.js';
+
 /**
  * adgate's own view of Kafka. Only src/kafka/ knows kafkajs: kafkajs
  * is in maintenance mode, and swapping it must not touch the sink's logic.
@@ -27,6 +29,8 @@ export interface InboundBatch {
   readonly messages: readonly InboundMessage[];
   /** Messages between the last one here and the partition's high watermark. */
   readonly lagAfter: bigint;
+  /** The partition's end when fetched: the offset the next message written will get. */
+  readonly highWatermark: bigint;
   heartbeat(): Promise<void>;
   /** False once this instance is stopping or lost the partition: commit nothing then. */
   canCommit(): boolean;
@@ -65,4 +69,9 @@ export interface BatchConsumer {
   close(): Promise<void>;
   /** Registers a callback for each new assignment (rebalance done). */
   onAssignment(listener: (partitions: readonly number[]) => void): void;
+  /**
+   * Registers a callback for a consumer that stopped for good (kafkajs
+   * will not restart it): the error that stopped it, as an AdgateError.
+   */
+  onFailure(listener: (error: AdgateError) => void): void;
 }

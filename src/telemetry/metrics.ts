@@ -69,7 +69,7 @@ export function createMetrics() {
     }),
     sinkEvents: meter.createCounter('adgate_sink_events', {
       description:
-        'Messages read from the ingest topic by outcome: inserted, duplicate (with stage), dlq',
+        'Messages read from the ingest topic by outcome: inserted, duplicate (with stage), dlq, skipped_recorded (below the position PostgreSQL recorded: landed before)',
     }),
     dlqMessages: meter.createCounter('adgate_dlq_messages', {
       description: 'Messages sent to the dead-letter topic, by reason',
@@ -80,6 +80,10 @@ export function createMetrics() {
     }),
     errors: meter.createCounter('adgate_errors', {
       description: 'Failures by reason (the same token as in the log and the DLQ header)',
+    }),
+    failures: meter.createCounter('adgate_failures', {
+      description:
+        'Times this instance moved to `failed` (it then drains and exits non-zero), by reason',
     }),
     sinkBatchSeconds: meter.createHistogram('adgate_sink_flush_seconds', {
       description: 'Duration of one sink flush (dedup, COPY, commit)',
@@ -113,6 +117,10 @@ export function createMetrics() {
     setConsumerLag: observed(
       'adgate_consumer_lag_messages',
       'Messages behind the high watermark, per partition',
+    ),
+    setSinkLastCommitSeconds: observed(
+      'adgate_sink_last_commit_timestamp_seconds',
+      "When the sink last committed a partition's position (Unix seconds), per partition",
     ),
     setLifecycleState: observed('adgate_lifecycle_state', '1 for the current lifecycle state'),
     setLastDrainSeconds: observed(
