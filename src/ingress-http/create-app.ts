@@ -1,9 +1,9 @@
-import { type Context, Hono } from 'hono';
+import { Hono } from 'hono';
 import type { UnofficialStatusCode } from 'hono/utils/http-status';
 import type pg from 'pg';
-import { billingQuerySchemas, type Granularity, queryBilling } from '../billing/query-billing.js';
+import { createBillingRoutes } from '../billing/billing-routes.js';
 import type { Config } from '../config/load-config.js';
-import { AdgateError, ClientClosedRequestError } from '../errors/adgate-error.js';
+import { ClientClosedRequestError } from '../errors/adgate-error.js';
 import type { Producer } from '../kafka/types.js';
 import type { Lifecycle } from '../lifecycle/lifecycle-state.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -46,30 +46,7 @@ export function createApp(deps: AppDeps): Hono {
     );
   }
 
-  for (const granularity of ['hourly', 'daily'] as const satisfies readonly Granularity[]) {
-    app.get(`/v1/billing/${granularity}`, async (c) => {
-      const auth = guard.authorize(c, 'billing');
-      if (!auth.ok) return auth.response;
-      const parsed = billingQuerySchemas[granularity].safeParse(c.req.query());
-      if (!parsed.success) {
-        return c.json(
-          {
-            error: 'invalid query',
-            issues: parsed.error.issues.map((i) => ({
-              path: i.path.join('.'),
-              message: i.message,
-            })),
-          },
-          400,
-        );
-      }
-      try {
-        return c.json({ rows: await queryBilling(pool, granularity, parsed.data) });
-      } catch (error) {
-        return answerBillingFailure(c, error, deps);
-      }
-    });
-  }
+  app.route('/v1/billing', createBillingRoutes({ pool, guard, metrics, log }));
 
   app.post('/admin/drain', (c) => {
     const auth = guard.authorize(c, 'admin');
@@ -114,21 +91,3 @@ export function createApp(deps: AppDeps): Hono {
 // adgate_http_requests, apart from the 5xx that mean we failed. Never sent:
 // the client is gone.
 const CLIENT_CLOSED_REQUEST = 499 as UnofficialStatusCode;
-
-/**
- * SPEC §3: a 503 with Retry-After only when PostgreSQL may answer if asked
- * again; any other failure fails the same way on a retry, so it is a 500
- * that someone must look at.
- */
-function answerBillingFailure(c: Context, error: unknown, deps: AppDeps): Response {
-  const reason = error instanceof AdgateError ? error.reason : undefined;
-  if (error instanceof AdgateError && error.retriable) {
-    deps.metrics.errors.add(1, { reason: error.reason });
-    deps.log.warn('billing query failed; answering 503', { reason, error });
-    c.header('Retry-After', '1');
-    return c.json({ error: 'PostgreSQL unavailable; retry', reason }, 503);
-  }
-  if (reason !== undefined) deps.metrics.errors.add(1, { reason });
-  deps.log.error('billing query failed', { reason, error });
-  return c.json({ error: 'internal error', reason }, 500);
-}

@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import type { DedupStore } from '../dedup/redis-dedup-store.js';
 import { type AdgateError, WriteRejectedError } from '../errors/adgate-error.js';
 import { retryWithBackoff } from '../errors/retry-with-backoff.js';
 import type { AcceptanceWindow } from '../event/validate-event.js';
@@ -11,6 +10,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { DeadLetter } from './dead-letter.js';
 import { decodeMessage } from './decode-message.js';
+import type { DedupStore } from './dedup-store.js';
 import { sendDeadLetters } from './send-dead-letters.js';
 
 export interface FlushDeps {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createRedisDedupStore, type DedupStore } from '../../src/dedup/redis-dedup-store.js';
+import { createRedisDedupStore } from '../../src/dedup/redis-dedup-store.js';
 import { DependencyRejectedError, WriteRejectedError } from '../../src/errors/adgate-error.js';
 import { createKafka, createProducer } from '../../src/kafka/kafka-client.js';
 import type { InboundMessage, Producer } from '../../src/kafka/types.js';
+import type { DedupStore } from '../../src/sink/dedup-store.js';
 import { type FlushDeps, flushBatch } from '../../src/sink/flush-batch.js';
 import { createMetrics, type Metrics } from '../../src/telemetry/metrics.js';
 import { within } from '../../testkit/wait-for.js';

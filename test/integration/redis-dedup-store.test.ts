@@ -2,11 +2,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import {
-  createRedisDedupStore,
-  type DedupStore,
-  type DedupStoreHooks,
-} from '../../src/dedup/redis-dedup-store.js';
+import { createRedisDedupStore, type DedupStoreHooks } from '../../src/dedup/redis-dedup-store.js';
+import type { DedupStore } from '../../src/sink/dedup-store.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { uniqueName } from '../support/names.js';
 import { quietLog, REDIS_URL } from '../support/services.js';

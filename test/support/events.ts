@@ -56,14 +56,14 @@ export async function postEvents(
   return readJsonResponse(response);
 }
 
-/** GET /v1/billing/{hourly,daily} with `query` as its query string. */
+/** GET /v1/billing/{hourly,daily,changes} with `query` as its query string. */
 export async function getBilling(
   baseUrl: string,
-  granularity: 'hourly' | 'daily',
+  route: 'hourly' | 'daily' | 'changes',
   query: Record<string, string>,
   options: { key?: string | null } = {},
 ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
-  const url = new URL(`/v1/billing/${granularity}`, baseUrl);
+  const url = new URL(`/v1/billing/${route}`, baseUrl);
   for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
   const headers: Record<string, string> = {};
   if (options.key !== null) headers.authorization = `Bearer ${options.key ?? DEV_KEY}`;
