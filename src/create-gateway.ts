@@ -255,6 +255,7 @@ function createSinkPart(config: Config, deps: SinkPartDeps): { sink: Sink; dedup
   const dedup = createRedisDedupStore(
     {
       url: config.ADGATE_REDIS_URL,
+      tlsCa: config.ADGATE_REDIS_TLS_CA_FILE?.pem,
       prefix: config.ADGATE_REDIS_KEY_PREFIX,
       buckets: config.ADGATE_DEDUP_REDIS_BUCKETS,
       windowMs: config.ADGATE_DEDUP_REDIS_WINDOW_MS ?? config.ADGATE_DEDUP_WINDOW_MS,

@@ -1,4 +1,5 @@
 import { createRedisDedupStore } from './dedup/redis-dedup-store.js';
+import { AdgateError, errorMessage } from './errors/adgate-error.js';
 import { createApp } from './ingress-http/create-app.js';
 import { closeHttpServer, startHttpServer } from './ingress-http/start-http-server.js';
 import { createBatchConsumer, createKafka, createProducer, ensureTopics, } from './kafka/kafka-client.js';
@@ -11,12 +12,27 @@ import { createMetrics } from './telemetry/metrics.js';
 import { startTracing } from './telemetry/start-tracing.js';
 /**
  * Wires the pipeline: HTTP ingress → Kafka → sink (dedup, COPY) →
- * PostgreSQL, per the roles in ADGATE_ROLES, and starts it.
+ * PostgreSQL, per the roles in ADGATE_ROLES, and starts it. A start that
+ * fails midway closes what it had opened (Redis, the pool, timers) before
+ * it throws, so that the process can exit without waiting on them.
  */
 export async function startGateway(config, log, onDrainRequested = () => undefined, onFatal = () => undefined) {
     const lifecycle = new Lifecycle();
     const metrics = createMetrics();
+    // What has been opened so far, closed in reverse if the start fails.
+    const opened = [{ name: 'metrics: stop', run: () => metrics.shutdown() }];
+    try {
+        return await startParts(config, log, { lifecycle, metrics, opened, onDrainRequested, onFatal });
+    }
+    catch (error) {
+        await runDrainSteps(opened.reverse(), log);
+        throw error;
+    }
+}
+async function startParts(config, log, ctx) {
+    const { lifecycle, metrics, opened } = ctx;
     const tracing = await startTracing(config.ADGATE_OTLP_TRACES_URL, log);
+    opened.push({ name: 'tracing: flush spans', run: () => tracing.shutdown() });
     lifecycle.onChange((state) => {
         for (const s of LIFECYCLE_STATES)
             metrics.setLifecycleState(s === state ? 1 : 0, { state: s });
@@ -26,6 +42,69 @@ export async function startGateway(config, log, onDrainRequested = () => undefin
     if (config.usingDevelopmentKey) {
         log.warn('ADGATE_API_KEYS is unset: using the development key "dev-key" (never in production)');
     }
+    const { pool, kafka, producer } = await openDependencies(config, log, opened);
+    let sink;
+    const fail = failOnce(lifecycle, metrics, log, (error) => {
+        // Draining follows, and the batch in hand is what could not progress:
+        // retries give up instead of holding the drain to its deadline.
+        sink?.abandon();
+        ctx.onFatal(error);
+    });
+    let dedup;
+    if (roles.has('sink')) {
+        ({ sink, dedup } = createSinkPart(config, {
+            kafka,
+            pool,
+            producer,
+            metrics,
+            log,
+            onFailure: fail,
+        }));
+        const store = dedup;
+        opened.push({ name: 'redis: close', run: () => store.close() });
+    }
+    const app = createApp({
+        config,
+        producer: roles.has('ingress') ? producer : undefined,
+        pool,
+        lifecycle,
+        metrics,
+        log: log.child({ component: 'http' }),
+        requestDrain: ctx.onDrainRequested,
+    });
+    const { server, port } = await listen(app.fetch, config, metrics);
+    // The ingress is ready as soon as it can take requests; it does not wait
+    // for the sink to join its group, which can take a session timeout when
+    // a crashed member is still registered.
+    lifecycle.moveTo('ready');
+    log.info('adgate ready', { port, roles: [...roles] });
+    sink?.start().catch((error) => fail(startFailure(error)));
+    return {
+        lifecycle,
+        metrics,
+        port,
+        abandon: () => sink?.abandon(),
+        drain: drainOnce([
+            {
+                name: 'http: stop accepting, finish requests in flight',
+                run: () => closeHttpServer(server),
+            },
+            {
+                name: 'sink: stop fetching, flush batch in hand, commit, leave group',
+                run: async () => sink?.stop(),
+            },
+            { name: 'producer: flush and close', run: () => producer.close() },
+            { name: 'redis: close', run: async () => dedup?.close() },
+            { name: 'postgres: end pool', run: () => pool.end() },
+            { name: 'tracing: flush spans', run: () => tracing.shutdown() },
+        ], { lifecycle, metrics, log }),
+    };
+}
+/**
+ * Migrations, the pool, the Kafka client, its topics and the producer, each
+ * pushed on `opened` as soon as it exists so that a failed start closes it.
+ */
+async function openDependencies(config, log, opened) {
     if (config.ADGATE_MIGRATE_ON_START) {
         const result = await migrate(config.ADGATE_DATABASE_URL, log);
         log.info('migrations', {
@@ -34,6 +113,7 @@ export async function startGateway(config, log, onDrainRequested = () => undefin
         });
     }
     const pool = createPool(config.ADGATE_DATABASE_URL, config.ADGATE_DB_POOL_SIZE, log);
+    opened.push({ name: 'postgres: end pool', run: () => pool.end() });
     const kafka = createKafka({ clientId: config.ADGATE_KAFKA_CLIENT_ID, brokers: config.ADGATE_KAFKA_BROKERS }, log);
     const topicLimits = await ensureTopics(kafka, {
         ingest: config.ADGATE_TOPIC,
@@ -46,57 +126,115 @@ export async function startGateway(config, log, onDrainRequested = () => undefin
     const producer = createProducer(kafka, log.child({ component: 'producer' }), {
         topicLimits,
     });
-    let dedup;
-    let sink;
-    if (roles.has('sink')) {
-        dedup = createRedisDedupStore({
-            url: config.ADGATE_REDIS_URL,
-            prefix: config.ADGATE_REDIS_KEY_PREFIX,
-            buckets: config.ADGATE_DEDUP_REDIS_BUCKETS,
-            windowMs: config.ADGATE_DEDUP_REDIS_WINDOW_MS ?? config.ADGATE_DEDUP_WINDOW_MS,
-        }, log.child({ component: 'dedup' }), {
-            onDegradedChange: (degraded) => metrics.setDedupDegraded(degraded ? 1 : 0),
-            onBucketFill: (largest, compactLimit) => {
-                metrics.setDedupBucketMaxKeys(largest);
-                metrics.setDedupBucketCompactLimit(compactLimit);
-            },
+    opened.push({ name: 'producer: flush and close', run: () => producer.close() });
+    return { pool, kafka, producer };
+}
+/**
+ * The drain of SPEC §7, run once: a second call shares the first. Its
+ * report is ok only when the instance ends `stopped`; after a failure the
+ * drain still runs what it can, and the state stays `failed`.
+ */
+function drainOnce(steps, { lifecycle, metrics, log }) {
+    let draining;
+    return () => {
+        draining ??= (async () => {
+            lifecycle.moveTo('draining'); // refused when failed
+            const report = await runDrainSteps(steps, log);
+            metrics.setLastDrainSeconds(report.totalMs / 1000);
+            lifecycle.moveTo(report.ok ? 'stopped' : 'failed');
+            log.info('drain finished', {
+                ok: report.ok,
+                totalMs: report.totalMs,
+                state: lifecycle.state,
+            });
+            await metrics.shutdown();
+            return { ...report, ok: report.ok && lifecycle.state === 'stopped' };
+        })();
+        return draining;
+    };
+}
+/**
+ * The instance can no longer do its work (SPEC §7): the lifecycle moves to
+ * `failed` (/readyz and /healthz answer 503), the failure is logged and
+ * counted once with its reason, and `then` starts the drain that ends in a
+ * non-zero exit. Later reports of the same or another cause add nothing.
+ */
+function failOnce(lifecycle, metrics, log, then) {
+    return (error) => {
+        if (lifecycle.failed || lifecycle.state === 'stopped')
+            return;
+        lifecycle.moveTo('failed');
+        metrics.failures.add(1, { reason: error.reason });
+        log.error('adgate failed: draining what it can, then exiting non-zero', {
+            reason: error.reason,
+            error,
         });
-        metrics.setDedupDegraded(0);
-        const consumer = createBatchConsumer(kafka, {
-            groupId: config.ADGATE_CONSUMER_GROUP,
-            topic: config.ADGATE_TOPIC,
-            concurrency: config.ADGATE_TOPIC_PARTITIONS,
-            maxWaitMs: Math.min(config.ADGATE_BATCH_MAX_AGE_MS, 500),
-            sessionTimeoutMs: config.ADGATE_KAFKA_SESSION_TIMEOUT_MS,
-            // Frequent heartbeats make members notice a rebalance sooner, which
-            // is most of what a deploy's rebalance costs in lag.
-            heartbeatIntervalMs: Math.min(1_000, Math.floor(config.ADGATE_KAFKA_SESSION_TIMEOUT_MS / 3)),
-        }, log.child({ component: 'consumer' }));
-        sink = createSink({
-            groupId: config.ADGATE_CONSUMER_GROUP,
-            topic: config.ADGATE_TOPIC,
-            dlqTopic: config.ADGATE_DLQ_TOPIC,
-            deadTopic: config.ADGATE_DEAD_TOPIC,
-            dlqMaxAttempts: config.ADGATE_DLQ_MAX_ATTEMPTS,
-            window: { pastMs: config.ADGATE_ACCEPT_PAST_MS, futureMs: config.ADGATE_ACCEPT_FUTURE_MS },
-            maxEventBytes: config.ADGATE_MAX_EVENT_BYTES,
-            dedupWindowMs: config.ADGATE_DEDUP_WINDOW_MS,
-            batchMaxEvents: config.ADGATE_BATCH_MAX_EVENTS,
-            batchMaxAgeMs: config.ADGATE_BATCH_MAX_AGE_MS,
-            maxBackoffMs: config.ADGATE_RETRY_MAX_BACKOFF_MS,
-            produceTimeoutMs: config.ADGATE_PRODUCE_TIMEOUT_MS,
-        }, { consumer, pool, dedup, producer, metrics, log: log.child({ component: 'sink' }) });
-    }
-    const app = createApp({
-        config,
-        producer: roles.has('ingress') ? producer : undefined,
-        pool,
-        lifecycle,
-        metrics,
-        log: log.child({ component: 'http' }),
-        requestDrain: onDrainRequested,
+        then(error);
+    };
+}
+/** Why the sink could not start, as the reason of the instance's failure. */
+function startFailure(error) {
+    if (error instanceof AdgateError && !error.retriable)
+        return error;
+    return new AdgateError('sink_start_failed', `the sink could not start: ${errorMessage(error)}`, {
+        retriable: false,
+        cause: error,
     });
-    const { server, port } = await startHttpServer(app.fetch, {
+}
+function createSinkPart(config, deps) {
+    const { kafka, metrics, log } = deps;
+    const dedup = createRedisDedupStore({
+        url: config.ADGATE_REDIS_URL,
+        tlsCa: config.ADGATE_REDIS_TLS_CA_FILE?.pem,
+        prefix: config.ADGATE_REDIS_KEY_PREFIX,
+        buckets: config.ADGATE_DEDUP_REDIS_BUCKETS,
+        windowMs: config.ADGATE_DEDUP_REDIS_WINDOW_MS ?? config.ADGATE_DEDUP_WINDOW_MS,
+    }, log.child({ component: 'dedup' }), {
+        onDegradedChange: (degraded) => metrics.setDedupDegraded(degraded ? 1 : 0),
+        onBucketFill: (largest, compactLimit) => {
+            metrics.setDedupBucketMaxKeys(largest);
+            metrics.setDedupBucketCompactLimit(compactLimit);
+        },
+    });
+    metrics.setDedupDegraded(0);
+    const consumer = createBatchConsumer(kafka, {
+        groupId: config.ADGATE_CONSUMER_GROUP,
+        topic: config.ADGATE_TOPIC,
+        concurrency: config.ADGATE_TOPIC_PARTITIONS,
+        maxWaitMs: Math.min(config.ADGATE_BATCH_MAX_AGE_MS, 500),
+        sessionTimeoutMs: config.ADGATE_KAFKA_SESSION_TIMEOUT_MS,
+        // Frequent heartbeats make members notice a rebalance sooner, which
+        // is most of what a deploy's rebalance costs in lag.
+        heartbeatIntervalMs: Math.min(1_000, Math.floor(config.ADGATE_KAFKA_SESSION_TIMEOUT_MS / 3)),
+    }, log.child({ component: 'consumer' }));
+    const sink = createSink({
+        groupId: config.ADGATE_CONSUMER_GROUP,
+        topic: config.ADGATE_TOPIC,
+        dlqTopic: config.ADGATE_DLQ_TOPIC,
+        deadTopic: config.ADGATE_DEAD_TOPIC,
+        dlqMaxAttempts: config.ADGATE_DLQ_MAX_ATTEMPTS,
+        window: { pastMs: config.ADGATE_ACCEPT_PAST_MS, futureMs: config.ADGATE_ACCEPT_FUTURE_MS },
+        maxEventBytes: config.ADGATE_MAX_EVENT_BYTES,
+        dedupWindowMs: config.ADGATE_DEDUP_WINDOW_MS,
+        batchMaxEvents: config.ADGATE_BATCH_MAX_EVENTS,
+        batchMaxAgeMs: config.ADGATE_BATCH_MAX_AGE_MS,
+        maxBackoffMs: config.ADGATE_RETRY_MAX_BACKOFF_MS,
+        produceTimeoutMs: config.ADGATE_PRODUCE_TIMEOUT_MS,
+        stallMs: config.ADGATE_SINK_STALL_MS,
+    }, {
+        consumer,
+        pool: deps.pool,
+        dedup,
+        producer: deps.producer,
+        metrics,
+        log: log.child({ component: 'sink' }),
+        onFailure: deps.onFailure,
+    });
+    return { sink, dedup };
+}
+/** Binds the HTTP listener with the timeouts of SPEC §3; rejects when the port cannot be taken. */
+function listen(fetch, config, metrics) {
+    return startHttpServer(fetch, {
         host: config.ADGATE_HTTP_HOST,
         port: config.ADGATE_HTTP_PORT,
         headersTimeoutMs: config.ADGATE_HTTP_HEADERS_TIMEOUT_MS,
@@ -107,47 +245,5 @@ export async function startGateway(config, log, onDrainRequested = () => undefin
         onClientFault: (fault) => metrics.httpClientFaults.add(1, { fault }),
         onConnectionDropped: () => metrics.httpConnectionsDropped.add(1),
     });
-    // The ingress is ready as soon as it can take requests; it does not wait
-    // for the sink to join its group, which can take a session timeout when
-    // a crashed member is still registered.
-    lifecycle.moveTo('ready');
-    log.info('adgate ready', { port, roles: [...roles] });
-    sink?.start().catch((error) => {
-        log.error('the sink could not start', { error });
-        lifecycle.moveTo('failed');
-        onFatal(error);
-    });
-    let draining;
-    return {
-        lifecycle,
-        metrics,
-        port,
-        abandon: () => sink?.abandon(),
-        drain() {
-            draining ??= (async () => {
-                lifecycle.moveTo('draining');
-                const report = await runDrainSteps([
-                    {
-                        name: 'http: stop accepting, finish requests in flight',
-                        run: () => closeHttpServer(server),
-                    },
-                    {
-                        name: 'sink: stop fetching, flush batch in hand, commit, leave group',
-                        run: async () => sink?.stop(),
-                    },
-                    { name: 'producer: flush and close', run: () => producer.close() },
-                    { name: 'redis: close', run: async () => dedup?.close() },
-                    { name: 'postgres: end pool', run: () => pool.end() },
-                    { name: 'tracing: flush spans', run: () => tracing.shutdown() },
-                ], log);
-                metrics.setLastDrainSeconds(report.totalMs / 1000);
-                lifecycle.moveTo(report.ok ? 'stopped' : 'failed');
-                log.info('drain finished', { ok: report.ok, totalMs: report.totalMs });
-                await metrics.shutdown();
-                return report;
-            })();
-            return draining;
-        },
-    };
 }
 //# sourceMappingURL=create-gateway.js.map

@@ -24,6 +24,8 @@ type ScriptedRedis = Redis & ScriptCommands;
 
 export interface DedupStoreSettings {
   readonly url: string;
+  /** The CA to verify a rediss:// server with; unset, the system's CAs. */
+  readonly tlsCa?: string;
   readonly prefix: string;
   /** Hash buckets per generation, a power of two up to 2^24 (README: sizing). */
   readonly buckets: number;
@@ -65,7 +67,7 @@ export function createRedisDedupStore(
   log: Logger,
   hooks: DedupStoreHooks = {},
 ): DedupStore {
-  const redis = connectRedis(settings.url);
+  const redis = connectRedis(settings.url, settings.tlsCa);
   const health = trackHealth(log, hooks);
   const fill = watchBucketFill(redis, settings, log, hooks);
   redis.on('error', (error) => health.update(true, error));
@@ -110,8 +112,10 @@ export function createRedisDedupStore(
 }
 
 /** A client that fails fast while Redis is away, with our two scripts defined. */
-function connectRedis(url: string): ScriptedRedis {
+function connectRedis(url: string, tlsCa: string | undefined): ScriptedRedis {
   const redis = new Redis(url, {
+    // rediss://: TLS, verified against the given CA or the system's.
+    ...(url.startsWith('rediss://') ? { tls: tlsCa === undefined ? {} : { ca: tlsCa } } : {}),
     lazyConnect: false,
     // Fail fast while Redis is away: the sink must not wait on a cache.
     enableOfflineQueue: false,

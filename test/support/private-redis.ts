@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { freePort } from '../../testkit/gateway-process.js';
 import { waitFor, within } from '../../testkit/wait-for.js';
@@ -23,15 +24,45 @@ export interface PrivateRedis {
   output(): string;
 }
 
-export async function startPrivateRedis(): Promise<PrivateRedis> {
+export interface PrivateRedisOptions {
+  /** Serve TLS only (no plain port), with this certificate, key and CA. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
+  /** requirepass: clients must AUTH with it. */
+  readonly password?: string;
+}
+
+export async function startPrivateRedis(options: PrivateRedisOptions = {}): Promise<PrivateRedis> {
   const port = await freePort();
-  const url = `redis://127.0.0.1:${port}`;
+  const { tls, password } = options;
+  const auth = password === undefined ? '' : `:${encodeURIComponent(password)}@`;
+  const url = `${tls === undefined ? 'redis' : 'rediss'}://${auth}127.0.0.1:${port}`;
+  const serverArgs = [
+    ...(tls === undefined
+      ? ['--port', String(port)]
+      : [
+          '--port',
+          '0',
+          '--tls-port',
+          String(port),
+          '--tls-cert-file',
+          tls.certFile,
+          '--tls-key-file',
+          tls.keyFile,
+          '--tls-ca-cert-file',
+          tls.caFile,
+          '--tls-auth-clients',
+          'no',
+        ]),
+    ...(password === undefined ? [] : ['--requirepass', password]),
+  ];
   let child: ChildProcess | undefined;
   let exit: Promise<void> = Promise.resolve();
   let output = '';
 
   const command = async (name: string, ...args: (string | number)[]) => {
     const client = new Redis(port, '127.0.0.1', {
+      ...(tls === undefined ? {} : { tls: { ca: readFileSync(tls.caFile) } }),
+      ...(password === undefined ? {} : { password }),
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
@@ -55,7 +86,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       if (redis.running()) return;
       const started = spawn(
         'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        [...serverArgs, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
       child = started;

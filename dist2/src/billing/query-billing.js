@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { normalizeTimestamp } from '../event/normalize-timestamp.js';
 import { readBeside } from '../shared/read-beside.js';
 import { classifyPgError } from '../store/classify-pg-error.js';
+import { boundaryParam, idParam } from './query-params.js';
 const SQL = {
     hourly: readBeside(import.meta.url, './sql/hourly.sql'),
     daily: readBeside(import.meta.url, './sql/daily.sql'),
@@ -9,50 +9,19 @@ const SQL = {
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
 const MAX_RANGE_MS = 366 * DAY_MS;
-// SPEC §3: bounds in the years 1970..9999 (UTC). Outside them PostgreSQL
-// refuses the instant (22008, 22009) or JavaScript prints it in a form
-// PostgreSQL cannot read ("+010000-..."): a 400 here, never a 5xx there.
-const FIRST_MS = Date.UTC(1970, 0, 1);
-const END_MS = Date.UTC(10000, 0, 1);
-/** What a bound must fall on, per granularity (SPEC §3). */
-const BOUNDARY = {
-    hourly: {
-        ms: HOUR_MS,
-        rule: 'must be a whole UTC hour (hourly buckets), e.g. 2026-01-01T13:00:00Z',
-    },
-    daily: { ms: DAY_MS, rule: 'must be a whole UTC day (daily buckets), e.g. 2026-01-01T00:00:00Z' },
+/** An RFC 3339 bound on the bucket boundary of each granularity (SPEC §3). */
+const BOUND = {
+    hourly: boundaryParam(HOUR_MS, 'must be a whole UTC hour (hourly buckets), e.g. 2026-01-01T13:00:00Z'),
+    daily: boundaryParam(DAY_MS, 'must be a whole UTC day (daily buckets), e.g. 2026-01-01T00:00:00Z'),
 };
-const id = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be 1..64 chars of [A-Za-z0-9._:-]');
-/** An RFC 3339 bound on a bucket boundary, as epoch milliseconds. */
-function bound(granularity) {
-    const { ms, rule } = BOUNDARY[granularity];
-    return z.string().transform((text, ctx) => {
-        const ts = normalizeTimestamp(text);
-        if (ts === undefined) {
-            ctx.addIssue({ code: 'custom', message: 'must be an RFC 3339 timestamp with an offset' });
-            return z.NEVER;
-        }
-        if (ts.epochMs < FIRST_MS || ts.epochMs >= END_MS) {
-            ctx.addIssue({ code: 'custom', message: 'must lie in the years 1970..9999 (UTC)' });
-            return z.NEVER;
-        }
-        // Digits past the millisecond are dropped by normalizeTimestamp: a
-        // non-zero one means the instant is not on the boundary either.
-        if (ts.epochMs % ms !== 0 || /\.\d{3}\d*[1-9]/.test(text)) {
-            ctx.addIssue({ code: 'custom', message: rule });
-            return z.NEVER;
-        }
-        return ts.epochMs;
-    });
-}
 function billingQuerySchema(granularity) {
     return z
         .strictObject({
-        from: bound(granularity),
-        to: bound(granularity),
-        campaign_id: id,
-        ad_id: id.optional(),
-        publisher_id: id.optional(),
+        from: BOUND[granularity],
+        to: BOUND[granularity],
+        campaign_id: idParam,
+        ad_id: idParam.optional(),
+        publisher_id: idParam.optional(),
     })
         .refine((q) => q.to > q.from, { message: '`to` must be after `from`', path: ['to'] })
         .refine((q) => q.to - q.from <= MAX_RANGE_MS, {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { normalizeTimestamp } from '../event/normalize-timestamp.js';
 import { readBeside } from '../shared/read-beside.js';
 import { classifyPgError } from '../store/classify-pg-error.js';
+import { idParam, instantParam } from './query-params.js';
 const CHANGES_SQL = readBeside(import.meta.url, './sql/changes.sql');
 export const CHANGES_DEFAULT_LIMIT = 500;
 export const CHANGES_MAX_LIMIT = 5_000;
@@ -43,22 +44,6 @@ export function decodeCursor(cursor) {
         return { xid };
     return { xid, key: { hour, adId, publisherId, currency: currency ?? '' } };
 }
-// The same rules as the billing routes' parameters (query-billing.ts).
-const id = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be 1..64 chars of [A-Za-z0-9._:-]');
-// Years 1970..9999, as for the billing routes' bounds (SPEC §3).
-const YEAR_10000_MS = Date.UTC(10_000, 0, 1);
-const instant = z.string().transform((text, ctx) => {
-    const ts = normalizeTimestamp(text);
-    if (ts === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'must be an RFC 3339 timestamp with an offset' });
-        return z.NEVER;
-    }
-    if (ts.epochMs < 0 || ts.epochMs >= YEAR_10000_MS) {
-        ctx.addIssue({ code: 'custom', message: 'must lie in the years 1970..9999 (UTC)' });
-        return z.NEVER;
-    }
-    return ts.epochMs;
-});
 const cursor = z.string().transform((text, ctx) => {
     const position = decodeCursor(text);
     if (position === undefined) {
@@ -79,8 +64,8 @@ const limit = z
  */
 export const changesQuerySchema = z
     .strictObject({
-    campaign_id: id,
-    since: instant.optional(),
+    campaign_id: idParam,
+    since: instantParam.optional(),
     cursor: cursor.optional(),
     limit: limit.optional(),
 })

@@ -22,8 +22,14 @@ committed, the instance leaves its consumer group, the producer is flushed,
 then the process exits 0. Past ADGATE_DRAIN_TIMEOUT_MS (default 25000) it
 exits 1; a second signal forces the exit at once.
 
-Exit codes: 0 drained cleanly, 1 bad configuration, failed start or drain
-past its deadline.
+An instance that can no longer do its work is failed: its Kafka consumer
+stopped for good, or messages wait and no partition's position moved for
+ADGATE_SINK_STALL_MS (default 60000). /readyz and /healthz then answer 503,
+the failure is logged once with its reason (adgate_failures_total), and the
+process drains what it can and exits 1, for its supervisor to restart it.
+
+Exit codes: 0 drained cleanly, 1 bad configuration, failed start, failed
+instance, or drain past its deadline.
 `;
 export const MIGRATE_HELP = `Usage: adgate migrate
 

@@ -1,8 +1,10 @@
 /**
  * Runs the gateway until it is drained. The first SIGTERM or SIGINT (or
  * POST /admin/drain) drains within ADGATE_DRAIN_TIMEOUT_MS and exits 0; past
- * the deadline the process exits 1; a second signal re-raises itself so
- * that the exit is immediate and its cause visible to the supervisor.
+ * the deadline, or when the drain itself breaks, the process exits 1; an
+ * instance that failed (SPEC §7) drains what it can and exits 1; a second
+ * signal re-raises itself so that the exit is immediate and its cause
+ * visible to the supervisor.
  */
 export async function runServe(config, log, start) {
     let gateway;
@@ -24,9 +26,16 @@ export async function runServe(config, log, start) {
             current.abandon();
             process.exit(1);
         }, config.ADGATE_DRAIN_TIMEOUT_MS);
-        void current.drain().then((report) => {
+        current.drain().then((report) => {
             clearTimeout(deadline);
-            process.exit(report.ok ? exitCode : 1);
+            // Non-zero after a failure whatever the drain did (SPEC §7): the
+            // supervisor must restart an instance that could not do its work.
+            const failed = exitCode !== 0 || !report.ok || current.lifecycle.state !== 'stopped';
+            process.exit(failed ? 1 : 0);
+        }, (error) => {
+            clearTimeout(deadline);
+            log.error('drain failed; exiting', { reason: 'drain_failed', error });
+            process.exit(1);
         });
     };
     const onSignal = (signal) => {
@@ -45,8 +54,8 @@ export async function runServe(config, log, start) {
     process.on('SIGINT', onSignal);
     try {
         // A part that fails after the start (the sink could not join its
-        // group) drains what runs and exits non-zero, so that the supervisor
-        // restarts the instance.
+        // group, its consumer stopped for good, it stalled) drains what runs
+        // and exits non-zero, so that the supervisor restarts the instance.
         gateway = await start(config, log, beginDrain, () => {
             exitCode = 1;
             beginDrain();

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { z } from 'zod';
 import { parseApiKeys } from './parse-api-keys.js';
@@ -13,6 +14,21 @@ const rate = z.string().transform((text, ctx) => {
     }
     catch (error) {
         ctx.addIssue({ code: 'custom', message: error.message });
+        return z.NEVER;
+    }
+});
+// A PEM file named by a variable, read once at start: a missing or
+// unreadable file stops the process naming the variable, not at the first
+// TLS handshake.
+const pemFile = z.string().transform((path, ctx) => {
+    try {
+        const pem = readFileSync(path, 'utf8');
+        if (!pem.includes('-----BEGIN '))
+            throw new Error('not a PEM file');
+        return { path, pem };
+    }
+    catch (error) {
+        ctx.addIssue({ code: 'custom', message: `cannot read "${path}": ${error.message}` });
         return z.NEVER;
     }
 });
@@ -76,6 +92,10 @@ export const envSchema = z
         .string()
         .regex(/^rediss?:\/\//, 'must be a redis:// URL')
         .default('redis://127.0.0.1:6379'),
+    // rediss:// turns TLS on; a password goes in the URL (rediss://:pw@host:port),
+    // or the whole URL in ADGATE_REDIS_URL_FILE. The CA, when the server's
+    // certificate is not signed by one the system trusts.
+    ADGATE_REDIS_TLS_CA_FILE: pemFile.optional(),
     ADGATE_REDIS_KEY_PREFIX: z.string().min(1).default('adgate'),
     ADGATE_DEDUP_REDIS_BUCKETS: int(1, 16_777_216)
         .default(65_536)
@@ -96,6 +116,10 @@ export const envSchema = z
     ADGATE_MAX_EVENT_BYTES: int(1024, 1_000_000).default(64 * 1024),
     ADGATE_PRODUCE_TIMEOUT_MS: int(100, 120_000).default(5_000),
     ADGATE_DRAIN_TIMEOUT_MS: int(100, 3_600_000).default(25_000),
+    // Messages waiting and no partition position moved for this long: the
+    // instance is failed and exits, so that its supervisor restarts it
+    // (SPEC §7). Longer than any outage the sink should sit out in place.
+    ADGATE_SINK_STALL_MS: int(1_000, 24 * 60 * 60 * 1000).default(60_000),
     ADGATE_DLQ_MAX_ATTEMPTS: int(1, 100).default(3),
     ADGATE_RETRY_MAX_BACKOFF_MS: int(10, 600_000).default(5_000),
     ADGATE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -112,6 +136,14 @@ export const envSchema = z
     ADGATE_AUTH_FAILURE_LIMIT: rate.default(parseRate('1/20')),
 })
     .superRefine((env, ctx) => {
+    if (env.ADGATE_REDIS_TLS_CA_FILE !== undefined &&
+        !env.ADGATE_REDIS_URL.startsWith('rediss://')) {
+        ctx.addIssue({
+            code: 'custom',
+            path: ['ADGATE_REDIS_TLS_CA_FILE'],
+            message: 'needs a rediss:// ADGATE_REDIS_URL (TLS); redis:// is plain TCP',
+        });
+    }
     if (env.ADGATE_HTTP_HEADERS_TIMEOUT_MS > env.ADGATE_HTTP_REQUEST_TIMEOUT_MS) {
         ctx.addIssue({
             code: 'custom',

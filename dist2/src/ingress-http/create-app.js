@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
-import { billingQuerySchemas, queryBilling } from '../billing/query-billing.js';
-import { AdgateError, ClientClosedRequestError } from '../errors/adgate-error.js';
+import { createBillingRoutes } from '../billing/billing-routes.js';
+import { ClientClosedRequestError } from '../errors/adgate-error.js';
 import { createRequestGuard } from './guard-requests.js';
 import { createPostEventsHandler } from './post-events.js';
 /** The HTTP surface of SPEC §3. */
@@ -20,29 +20,7 @@ export function createApp(deps) {
     if (deps.producer !== undefined) {
         app.post('/v1/events', createPostEventsHandler({ config, producer: deps.producer, lifecycle, metrics, log, guard }));
     }
-    for (const granularity of ['hourly', 'daily']) {
-        app.get(`/v1/billing/${granularity}`, async (c) => {
-            const auth = guard.authorize(c, 'billing');
-            if (!auth.ok)
-                return auth.response;
-            const parsed = billingQuerySchemas[granularity].safeParse(c.req.query());
-            if (!parsed.success) {
-                return c.json({
-                    error: 'invalid query',
-                    issues: parsed.error.issues.map((i) => ({
-                        path: i.path.join('.'),
-                        message: i.message,
-                    })),
-                }, 400);
-            }
-            try {
-                return c.json({ rows: await queryBilling(pool, granularity, parsed.data) });
-            }
-            catch (error) {
-                return answerBillingFailure(c, error, deps);
-            }
-        });
-    }
+    app.route('/v1/billing', createBillingRoutes({ pool, guard, metrics, log }));
     app.post('/admin/drain', (c) => {
         const auth = guard.authorize(c, 'admin');
         if (!auth.ok)
@@ -51,7 +29,12 @@ export function createApp(deps) {
         deps.requestDrain();
         return c.json({ state: 'draining' }, 202);
     });
-    app.get('/healthz', (c) => c.json({ status: 'alive', state: lifecycle.state }));
+    // Liveness: alive in every state but `failed`, where the instance can no
+    // longer do its work and must be restarted (SPEC §7); while it drains
+    // after a failure it still answers, with 503.
+    app.get('/healthz', (c) => lifecycle.failed
+        ? c.json({ status: 'failed', state: lifecycle.state }, 503)
+        : c.json({ status: 'alive', state: lifecycle.state }));
     app.get('/readyz', (c) => c.json({ state: lifecycle.state }, lifecycle.state === 'ready' ? 200 : 503));
     app.get('/metrics', async (c) => {
         c.header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
@@ -76,22 +59,4 @@ export function createApp(deps) {
 // adgate_http_requests, apart from the 5xx that mean we failed. Never sent:
 // the client is gone.
 const CLIENT_CLOSED_REQUEST = 499;
-/**
- * SPEC §3: a 503 with Retry-After only when PostgreSQL may answer if asked
- * again; any other failure fails the same way on a retry, so it is a 500
- * that someone must look at.
- */
-function answerBillingFailure(c, error, deps) {
-    const reason = error instanceof AdgateError ? error.reason : undefined;
-    if (error instanceof AdgateError && error.retriable) {
-        deps.metrics.errors.add(1, { reason: error.reason });
-        deps.log.warn('billing query failed; answering 503', { reason, error });
-        c.header('Retry-After', '1');
-        return c.json({ error: 'PostgreSQL unavailable; retry', reason }, 503);
-    }
-    if (reason !== undefined)
-        deps.metrics.errors.add(1, { reason });
-    deps.log.error('billing query failed', { reason, error });
-    return c.json({ error: 'internal error', reason }, 500);
-}
 //# sourceMappingURL=create-app.js.map

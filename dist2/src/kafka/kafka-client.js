@@ -1,4 +1,5 @@
 import { Kafka, logLevel, } from 'kafkajs';
+import { AdgateError, errorMessage } from '../errors/adgate-error.js';
 import { classifyKafkaError } from './classify-kafka-error.js';
 // Only src/kafka/ imports kafkajs (see types.ts for why).
 export { createProducer } from './create-producer.js';
@@ -56,12 +57,7 @@ export function createBatchConsumer(kafka, settings, log) {
         for (const listener of assignmentListeners)
             listener(partitions);
     });
-    consumer.on(consumer.events.CRASH, (event) => {
-        log.error('Kafka consumer crashed', {
-            error: event.payload.error,
-            restart: event.payload.restart,
-        });
-    });
+    const failures = watchFailures(consumer, log);
     let stopping;
     let closing;
     const wrap = (payload) => {
@@ -82,6 +78,7 @@ export function createBatchConsumer(kafka, settings, log) {
             partition: batch.partition,
             messages,
             lagAfter: lagAfter < 0n ? 0n : lagAfter,
+            highWatermark: BigInt(batch.highWatermark),
             heartbeat: () => payload.heartbeat(),
             canCommit: () => !payload.isStale(),
             async commit(nextOffset) {
@@ -109,7 +106,15 @@ export function createBatchConsumer(kafka, settings, log) {
                     autoCommit: false,
                     eachBatchAutoResolve: false,
                     partitionsConsumedConcurrently: settings.concurrency,
-                    eachBatch: (payload) => handler(wrap(payload)),
+                    eachBatch: async (payload) => {
+                        try {
+                            await handler(wrap(payload));
+                        }
+                        catch (error) {
+                            failures.thrown(error);
+                            throw error;
+                        }
+                    },
                 });
             }
             catch (error) {
@@ -132,6 +137,57 @@ export function createBatchConsumer(kafka, settings, log) {
         onAssignment(listener) {
             assignmentListeners.push(listener);
         },
+        onFailure: failures.onFailure,
     };
+}
+/**
+ * kafkajs restarts a crashed consumer only when the error's innermost
+ * cause says `retriable: true` (or its retries ran out); any other error
+ * thrown from eachBatch (a TypeError, an AdgateError with retriable:
+ * false, a non-retriable group error) leaves the consumer disconnected for
+ * good, with CRASH { restart: false } its only trace. That is a failure of
+ * the instance (SPEC §7), not a log line: the listeners hear of it.
+ */
+function watchFailures(consumer, log) {
+    const listeners = [];
+    // What the handler last threw that kafkajs will not retry. kafkajs keeps
+    // only the innermost cause (KafkaJSNonRetriableError's cause is
+    // `e.cause || e`), which loses the AdgateError and its reason when that
+    // error has a cause of its own (a pg error).
+    let handlerFailure;
+    consumer.on(consumer.events.CRASH, (event) => {
+        const { error, restart } = event.payload;
+        if (restart) {
+            log.warn('Kafka consumer crashed; kafkajs restarts it', { error });
+            return;
+        }
+        const failure = handlerFailure ?? consumerFailure(error);
+        handlerFailure = undefined;
+        for (const listener of listeners)
+            listener(failure);
+    });
+    return {
+        thrown(error) {
+            if (error instanceof AdgateError && !error.retriable)
+                handlerFailure = error;
+        },
+        onFailure(listener) {
+            listeners.push(listener);
+        },
+    };
+}
+/**
+ * The error that stopped a consumer for good: the outermost AdgateError in
+ * its cause chain (kafkajs wraps what eachBatch threw in
+ * KafkaJSNonRetriableError), so that its reason names the real cause;
+ * anything else is 'kafka_consumer_crashed'.
+ */
+export function consumerFailure(error) {
+    for (let e = error, depth = 0; e instanceof Error && depth < 10; depth += 1) {
+        if (e instanceof AdgateError)
+            return e;
+        e = e.cause;
+    }
+    return new AdgateError('kafka_consumer_crashed', `the Kafka consumer stopped for good: ${errorMessage(error)}`, { retriable: false, cause: error });
 }
 //# sourceMappingURL=kafka-client.js.map

@@ -1,11 +1,12 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { errorMessage } from '../errors/adgate-error.js';
+import { AdgateError, errorMessage } from '../errors/adgate-error.js';
 import { retryWithBackoff } from '../errors/retry-with-backoff.js';
 import { classifyPgError } from '../store/classify-pg-error.js';
 import { createPartitionsAhead, pruneEventKeys } from '../store/maintain-event-store.js';
 import { readRecordedOffsets } from '../store/write-events.js';
 import { BatchAccumulator } from './batch-accumulator.js';
 import { flushBatch } from './flush-batch.js';
+import { createProgressWatch } from './watch-progress.js';
 // The no-op tracer unless start-tracing.ts started the SDK.
 const tracer = trace.getTracer('adgate');
 /**
@@ -64,14 +65,37 @@ export function createSink(settings, deps) {
             }
         }),
     });
+    const progress = createProgressWatch(settings.stallMs);
+    let watchTimer;
+    const watch = () => {
+        const stalled = progress.stalled()[0];
+        if (stalled === undefined)
+            return;
+        clearInterval(watchTimer);
+        deps.onFailure(new AdgateError('sink_stalled', `partition ${stalled.partition} has ${stalled.waiting} messages waiting and its position has not moved for ${stalled.idleMs} ms (ADGATE_SINK_STALL_MS=${settings.stallMs})`, { retriable: false }));
+    };
+    consumer.onFailure((error) => deps.onFailure(error));
     // Where PostgreSQL says each partition has got to: read once per
     // assignment, because the previous owner may have written past what it
     // committed to Kafka.
-    consumer.onAssignment(() => {
+    consumer.onAssignment((partitions) => {
         recordedOffsets = undefined;
+        progress.assigned(partitions);
     });
     const recordedOffset = async (partition) => {
-        recordedOffsets ??= retryWithBackoff(() => readRecordedOffsets(pool, settings.groupId, settings.topic), classifyPgError, { maxDelayMs: settings.maxBackoffMs, shouldContinue });
+        recordedOffsets ??= retryWithBackoff(() => readRecordedOffsets(pool, settings.groupId, settings.topic), classifyPgError, {
+            maxDelayMs: settings.maxBackoffMs,
+            shouldContinue,
+            onRetry: (error, attempt, delayMs) => {
+                metrics.errors.add(1, { reason: error.reason });
+                log.warn('PostgreSQL unavailable for the recorded positions; retrying', {
+                    reason: error.reason,
+                    error,
+                    attempt,
+                    delayMs,
+                });
+            },
+        });
         try {
             return (await recordedOffsets).get(partition) ?? 0n;
         }
@@ -81,47 +105,75 @@ export function createSink(settings, deps) {
         }
     };
     const handle = (batch) => accumulator.track(async () => {
-        const last = batch.messages.at(-1);
-        if (last === undefined)
+        if (batch.messages.length === 0)
             return;
-        const floor = await recordedOffset(batch.partition);
-        const todo = batch.messages.filter((m) => m.offset >= floor);
+        progress.waiting(batch.partition, BigInt(batch.messages.length) + batch.lagAfter);
+        // Heartbeat from the start: the floor read below waits on
+        // PostgreSQL, and a member that goes quiet for a session timeout is
+        // evicted from the group and its partitions moved, only to come back.
         const heartbeat = setInterval(() => {
             batch.heartbeat().catch((error) => {
                 log.debug('heartbeat refused (rebalance under way)', { error: errorMessage(error) });
             });
         }, settings.heartbeatEveryMs ?? 1_000);
-        let next = todo.length === 0 ? last.offset + 1n : todo[0].offset;
         try {
-            // All below the position PostgreSQL recorded: nothing to write.
-            if (todo.length === 0)
-                await commit(batch, next);
-            for (let i = 0; i < todo.length; i += settings.batchMaxEvents) {
-                // Draining: finish what was handed over, take nothing new.
-                if (stopping && i > 0)
-                    break;
-                const chunk = todo.slice(i, i + settings.batchMaxEvents);
-                await accumulator.submit(chunk);
-                next = chunk.at(-1).offset + 1n;
-                // Commit per chunk, not per fetch: a fetch can hold tens of
-                // thousands of messages, and a position that only moves at its
-                // end makes lag look stuck and every restart re-read the fetch.
-                await commit(batch, next);
-            }
+            const floor = await recordedOffset(batch.partition);
+            refuseFloorBeyondEnd(batch, floor, settings);
+            await writeAndCommit(batch, skipRecorded(batch, floor));
         }
         finally {
             clearInterval(heartbeat);
         }
+    });
+    // Messages below the position PostgreSQL recorded landed before (a
+    // previous owner wrote them, then stopped before its Kafka commit): they
+    // are counted as their own outcome, not passed over in silence.
+    const skipRecorded = (batch, floor) => {
+        const todo = batch.messages.filter((m) => m.offset >= floor);
+        const skipped = batch.messages.length - todo.length;
+        if (skipped > 0) {
+            metrics.sinkEvents.add(skipped, { outcome: 'skipped_recorded' });
+            log.info('skipped messages below the position recorded in PostgreSQL', {
+                partition: batch.partition,
+                skipped,
+                firstOffset: String(batch.messages[0]?.offset),
+                recorded: String(floor),
+            });
+        }
+        return todo;
+    };
+    const writeAndCommit = async (batch, todo) => {
+        const last = batch.messages.at(-1);
+        let next = todo.length === 0 ? last.offset + 1n : todo[0].offset;
+        // All below the position PostgreSQL recorded: nothing to write.
+        if (todo.length === 0)
+            await commit(batch, next);
+        for (let i = 0; i < todo.length; i += settings.batchMaxEvents) {
+            // Draining: finish what was handed over, take nothing new.
+            if (stopping && i > 0)
+                break;
+            const chunk = todo.slice(i, i + settings.batchMaxEvents);
+            await accumulator.submit(chunk);
+            next = chunk.at(-1).offset + 1n;
+            // Commit per chunk, not per fetch: a fetch can hold tens of
+            // thousands of messages, and a position that only moves at its
+            // end makes lag look stuck and every restart re-read the fetch.
+            await commit(batch, next);
+        }
         const lag = batch.lagAfter + (last.offset + 1n - next);
         metrics.setConsumerLag(Number(lag), { partition: batch.partition });
-    });
+    };
     const commit = async (batch, next) => {
         // A partition taken away by a rebalance is not ours to commit; its
         // new owner starts from the offset recorded in PostgreSQL.
         if (!batch.canCommit())
             return;
+        // The position moved (the write committed in PostgreSQL with it).
+        const behind = batch.highWatermark - next;
+        progress.progressed(batch.partition, behind > 0n ? behind : 0n);
         try {
             await batch.commit(next);
+            metrics.setSinkLastCommitSeconds(Date.now() / 1000, { partition: batch.partition });
         }
         catch (error) {
             log.warn('offset commit failed; PostgreSQL keeps the position', {
@@ -150,12 +202,16 @@ export function createSink(settings, deps) {
             maintenanceTimer = setInterval(() => void maintain(), settings.maintenanceEveryMs ?? 600_000);
             maintenanceTimer.unref();
             await consumer.start(handle);
+            watchTimer = setInterval(watch, Math.max(10, Math.min(1_000, settings.stallMs / 4)));
+            watchTimer.unref();
             log.info('sink started', { topic: settings.topic, groupId: settings.groupId });
         },
         stop() {
             stopping = true;
             stopped ??= (async () => {
                 clearInterval(maintenanceTimer);
+                // The drain has its own deadline (ADGATE_DRAIN_TIMEOUT_MS).
+                clearInterval(watchTimer);
                 await consumer.stop();
                 await accumulator.idle();
                 await consumer.close();
@@ -166,5 +222,23 @@ export function createSink(settings, deps) {
             abandoned = true;
         },
     };
+}
+/**
+ * A position recorded in PostgreSQL beyond the partition's end cannot come
+ * from this topic: it was deleted and re-created under the same name (or
+ * its log truncated). Skipping up to it would pass over new messages in
+ * silence, so the sink refuses, and says how to reset once an operator has
+ * made sure the recorded positions are stale. Not retriable: kafkajs stops
+ * the consumer for good, and the instance fails (SPEC §7).
+ */
+function refuseFloorBeyondEnd(batch, floor, settings) {
+    if (floor <= batch.highWatermark)
+        return;
+    const literal = (text) => `'${text.replaceAll("'", "''")}'`;
+    throw new AdgateError('recorded_offset_beyond_end', `PostgreSQL records partition ${batch.partition} of ${settings.topic} at offset ${floor} ` +
+        `for group ${settings.groupId}, beyond the partition's end (${batch.highWatermark}): ` +
+        'the topic was re-created, or its log truncated. Refusing to skip its messages. Once the ' +
+        'recorded positions are known to be stale, reset them with: DELETE FROM sink_offsets ' +
+        `WHERE group_id = ${literal(settings.groupId)} AND topic = ${literal(settings.topic)};`, { retriable: false });
 }
 //# sourceMappingURL=sink.js.map

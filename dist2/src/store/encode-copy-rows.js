@@ -5,7 +5,29 @@ const ESCAPES = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 const NEEDS_ESCAPE = /[\\\t\n\r]/g;
 const escapeText = (text) => text.replace(NEEDS_ESCAPE, (c) => ESCAPES[c] ?? c);
 const NULL = '\\N';
-/** Encodes rows in the column order of create-staging.sql. */
+/**
+ * The columns encodeCopyRows writes, in its order: the COPY names them, so
+ * that they never depend on the staging table's column order.
+ */
+export const COPY_COLUMNS = [
+    'idempotency_key',
+    'type',
+    'impression_id',
+    'occurred_at',
+    'campaign_id',
+    'ad_id',
+    'publisher_id',
+    'conversion_id',
+    'cost_micros',
+    'revenue_micros',
+    'currency',
+    'attributes',
+    'source',
+    'received_at',
+    'kafka_partition',
+    'kafka_offset',
+];
+/** Encodes rows as COPY text, one value per column of COPY_COLUMNS. */
 export function encodeCopyRows(rows) {
     let out = '';
     // Neighbouring rows mostly share their Kafka timestamp (one produce

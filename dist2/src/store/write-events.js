@@ -2,11 +2,11 @@ import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { readBeside } from '../shared/read-beside.js';
 import { classifyPgError } from './classify-pg-error.js';
-import { encodeCopyRows } from './encode-copy-rows.js';
+import { COPY_COLUMNS, encodeCopyRows } from './encode-copy-rows.js';
 const CREATE_STAGING = readBeside(import.meta.url, './sql/create-staging.sql');
 const INSERT_FROM_STAGING = readBeside(import.meta.url, './sql/insert-from-staging.sql');
 const RECORD_OFFSETS = readBeside(import.meta.url, './sql/record-offsets.sql');
-const COPY_STAGING = 'COPY adgate_staging FROM STDIN';
+const COPY_STAGING = `COPY adgate_staging (${COPY_COLUMNS.join(', ')}) FROM STDIN`;
 const preparedClients = new WeakSet();
 /**
  * Writes one batch in one transaction: COPY into the connection's staging

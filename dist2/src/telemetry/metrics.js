@@ -63,7 +63,7 @@ export function createMetrics() {
             advice: { explicitBucketBoundaries: LATENCY_BUCKETS_S },
         }),
         sinkEvents: meter.createCounter('adgate_sink_events', {
-            description: 'Messages read from the ingest topic by outcome: inserted, duplicate (with stage), dlq',
+            description: 'Messages read from the ingest topic by outcome: inserted, duplicate (with stage), dlq, skipped_recorded (below the position PostgreSQL recorded: landed before)',
         }),
         dlqMessages: meter.createCounter('adgate_dlq_messages', {
             description: 'Messages sent to the dead-letter topic, by reason',
@@ -73,6 +73,9 @@ export function createMetrics() {
         }),
         errors: meter.createCounter('adgate_errors', {
             description: 'Failures by reason (the same token as in the log and the DLQ header)',
+        }),
+        failures: meter.createCounter('adgate_failures', {
+            description: 'Times this instance moved to `failed` (it then drains and exits non-zero), by reason',
         }),
         sinkBatchSeconds: meter.createHistogram('adgate_sink_flush_seconds', {
             description: 'Duration of one sink flush (dedup, COPY, commit)',
@@ -94,6 +97,7 @@ export function createMetrics() {
         setDedupBucketMaxKeys: observed('adgate_dedup_bucket_max_keys', 'Most keys one Redis dedup bucket of the current generation holds (at the last mark)'),
         setDedupBucketCompactLimit: observed('adgate_dedup_bucket_compact_limit', "Redis's hash-max-listpack-entries: past it a bucket costs several times more memory per key"),
         setConsumerLag: observed('adgate_consumer_lag_messages', 'Messages behind the high watermark, per partition'),
+        setSinkLastCommitSeconds: observed('adgate_sink_last_commit_timestamp_seconds', "When the sink last committed a partition's position (Unix seconds), per partition"),
         setLifecycleState: observed('adgate_lifecycle_state', '1 for the current lifecycle state'),
         setLastDrainSeconds: observed('adgate_last_drain_seconds', 'Duration of the last completed drain'),
         /** Prometheus text exposition of everything above. */

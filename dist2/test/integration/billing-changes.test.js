@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { queryBilling } from '../../src/billing/query-billing.js';
 import { changesQuerySchema, queryChanges, } from '../../src/billing/query-changes.js';
-import { waitFor, within } from '../../testkit/wait-for.js';
+import { within } from '../../testkit/wait-for.js';
+import { waitFeedSettled } from '../support/billing-feed.js';
 import { writeTestEvents } from '../support/event-rows.js';
 import { click, conversion, impression } from '../support/events.js';
 import { uniqueName } from '../support/names.js';
@@ -36,18 +37,7 @@ describe('billing_hourly.updated_at and the change feed (SPEC §3, §5)', () => 
         const { rows } = await db.pool.query('SELECT clock_timestamp() AS now');
         return rows[0].now.toISOString();
     }
-    /**
-     * The feed only returns what transactions below its snapshot's xmin
-     * wrote, and xmin is the whole cluster's (other tests write there too):
-     * wait until it has passed every write of the campaign.
-     */
-    async function waitSettled(campaignId) {
-        await waitFor('the cluster xmin to pass the campaign writes', async () => {
-            const { rows } = await db.pool.query(`SELECT pg_snapshot_xmin(pg_current_snapshot()) >
-                  (SELECT max(updated_xid) FROM billing_hourly WHERE campaign_id = $1) AS done`, [campaignId]);
-            return rows[0]?.done === true;
-        }, 60_000, 50);
-    }
+    const waitSettled = (campaignId) => waitFeedSettled(db.pool, campaignId);
     function changes(query) {
         return queryChanges(db.pool, changesQuerySchema.parse(query));
     }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { createRedisDedupStore, } from '../../src/dedup/redis-dedup-store.js';
+import { createRedisDedupStore } from '../../src/dedup/redis-dedup-store.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { uniqueName } from '../support/names.js';
 import { quietLog, REDIS_URL } from '../support/services.js';

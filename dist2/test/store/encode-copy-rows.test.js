@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { encodeCopyRows } from '../../src/store/encode-copy-rows.js';
+import { COPY_COLUMNS, encodeCopyRows } from '../../src/store/encode-copy-rows.js';
 const event = {
     type: 'click',
     impression_id: 'imp-1',
@@ -15,7 +15,7 @@ const event = {
     attributes: { note: 'tab\there\nnewline \\ backslash' },
 };
 describe('encodeCopyRows', () => {
-    it('writes one escaped COPY text line per row in staging column order', () => {
+    it('writes one escaped COPY text line per row, one value per column of COPY_COLUMNS', () => {
         const line = encodeCopyRows([
             {
                 key: Buffer.from('00ff', 'hex'),
@@ -26,14 +26,18 @@ describe('encodeCopyRows', () => {
                 offset: 42n,
             },
         ]);
-        const fields = line.slice(0, -1).split('\t');
-        assert.equal(fields.length, 16);
-        assert.equal(fields[0], '\\\\x00ff');
-        assert.equal(fields[7], '\\N', 'conversion_id is NULL for a click');
-        assert.equal(fields[10], 'EUR');
-        assert.equal(fields[11], '{"note":"tab\\\\there\\\\nnewline \\\\\\\\ backslash"}');
-        assert.doesNotMatch(fields[11] ?? '', /[\t\n]/);
-        assert.equal(fields[15], '42');
+        const values = line.slice(0, -1).split('\t');
+        assert.equal(values.length, COPY_COLUMNS.length);
+        const field = (column) => values[COPY_COLUMNS.indexOf(column)];
+        assert.equal(field('idempotency_key'), '\\\\x00ff');
+        assert.equal(field('conversion_id'), '\\N', 'conversion_id is NULL for a click');
+        assert.equal(field('currency'), 'EUR');
+        assert.equal(field('attributes'), '{"note":"tab\\\\there\\\\nnewline \\\\\\\\ backslash"}');
+        assert.doesNotMatch(field('attributes') ?? '', /[\t\n]/);
+        assert.equal(field('source'), 'ads-eu');
+        assert.equal(field('received_at'), '2026-11-24T01:00:01.000Z');
+        assert.equal(field('kafka_partition'), '3');
+        assert.equal(field('kafka_offset'), '42');
         assert.ok(line.endsWith('\n'));
     });
 });

@@ -39,9 +39,9 @@ options = {}) {
     });
     return readJsonResponse(response);
 }
-/** GET /v1/billing/{hourly,daily} with `query` as its query string. */
-export async function getBilling(baseUrl, granularity, query, options = {}) {
-    const url = new URL(`/v1/billing/${granularity}`, baseUrl);
+/** GET /v1/billing/{hourly,daily,changes} with `query` as its query string. */
+export async function getBilling(baseUrl, route, query, options = {}) {
+    const url = new URL(`/v1/billing/${route}`, baseUrl);
     for (const [name, value] of Object.entries(query))
         url.searchParams.set(name, value);
     const headers = {};

@@ -1,15 +1,39 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { freePort } from '../../testkit/gateway-process.js';
 import { waitFor, within } from '../../testkit/wait-for.js';
-export async function startPrivateRedis() {
+export async function startPrivateRedis(options = {}) {
     const port = await freePort();
-    const url = `redis://127.0.0.1:${port}`;
+    const { tls, password } = options;
+    const auth = password === undefined ? '' : `:${encodeURIComponent(password)}@`;
+    const url = `${tls === undefined ? 'redis' : 'rediss'}://${auth}127.0.0.1:${port}`;
+    const serverArgs = [
+        ...(tls === undefined
+            ? ['--port', String(port)]
+            : [
+                '--port',
+                '0',
+                '--tls-port',
+                String(port),
+                '--tls-cert-file',
+                tls.certFile,
+                '--tls-key-file',
+                tls.keyFile,
+                '--tls-ca-cert-file',
+                tls.caFile,
+                '--tls-auth-clients',
+                'no',
+            ]),
+        ...(password === undefined ? [] : ['--requirepass', password]),
+    ];
     let child;
     let exit = Promise.resolve();
     let output = '';
     const command = async (name, ...args) => {
         const client = new Redis(port, '127.0.0.1', {
+            ...(tls === undefined ? {} : { tls: { ca: readFileSync(tls.caFile) } }),
+            ...(password === undefined ? {} : { password }),
             lazyConnect: true,
             enableOfflineQueue: false,
             maxRetriesPerRequest: 0,
@@ -32,7 +56,7 @@ export async function startPrivateRedis() {
         async start() {
             if (redis.running())
                 return;
-            const started = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+            const started = spawn('redis-server', [...serverArgs, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
             child = started;
             started.stdout?.on('data', (d) => {
                 output += d.toString();

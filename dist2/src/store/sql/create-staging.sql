@@ -1,20 +1,9 @@
 -- One staging table per connection. Temporary tables are not WAL-logged,
 -- and ON COMMIT DELETE ROWS empties it at the end of every transaction.
-CREATE TEMPORARY TABLE IF NOT EXISTS adgate_staging (
-  idempotency_key bytea NOT NULL,
-  type text NOT NULL,
-  impression_id text NOT NULL,
-  occurred_at timestamptz NOT NULL,
-  campaign_id text NOT NULL,
-  ad_id text NOT NULL,
-  publisher_id text NOT NULL,
-  conversion_id text,
-  cost_micros bigint NOT NULL,
-  revenue_micros bigint NOT NULL,
-  currency char(3) NOT NULL,
-  attributes jsonb,
-  source text NOT NULL,
-  received_at timestamptz NOT NULL,
-  kafka_partition integer NOT NULL,
-  kafka_offset bigint NOT NULL
-) ON COMMIT DELETE ROWS
+-- Its columns are those of ad_events (LIKE works on the partitioned parent
+-- and makes a plain table, without its keys, checks or partitions); the
+-- COPY names the columns it fills (COPY_COLUMNS, encode-copy-rows.ts), so
+-- a column added to ad_events later takes its default here and never
+-- shifts the rows.
+CREATE TEMPORARY TABLE IF NOT EXISTS adgate_staging (LIKE ad_events INCLUDING DEFAULTS)
+ON COMMIT DELETE ROWS

@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=dedup-store.js.map
