@@ -72,6 +72,18 @@ export const envSchema = z
       .transform((s) => s.split(',').map((b) => b.trim()))
       .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'each broker must be host:port')).min(1)),
     ADGATE_KAFKA_CLIENT_ID: z.string().min(1).default('adgate'),
+    // TLS to the brokers: on with ADGATE_KAFKA_SSL=true or any of the files;
+    // the CA when the brokers' certificates are not signed by one the system
+    // trusts, a client certificate and key for mutual TLS.
+    ADGATE_KAFKA_SSL: bool.default(false),
+    ADGATE_KAFKA_SSL_CA_FILE: pemFile.optional(),
+    ADGATE_KAFKA_SSL_CERT_FILE: pemFile.optional(),
+    ADGATE_KAFKA_SSL_KEY_FILE: pemFile.optional(),
+    // SASL: PLAIN (over TLS only, in production) or SCRAM; the password may
+    // come from ADGATE_KAFKA_SASL_PASSWORD_FILE.
+    ADGATE_KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+    ADGATE_KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+    ADGATE_KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
     ADGATE_TOPIC: topicName.default('ad-events'),
     ADGATE_DLQ_TOPIC: topicName.default('ad-events.dlq'),
     ADGATE_DEAD_TOPIC: topicName.default('ad-events.dead'),
@@ -136,6 +148,7 @@ export const envSchema = z
     ADGATE_AUTH_FAILURE_LIMIT: rate.default(parseRate('1/20')),
   })
   .superRefine((env, ctx) => {
+    checkKafkaSecurity(env, ctx);
     if (
       env.ADGATE_REDIS_TLS_CA_FILE !== undefined &&
       !env.ADGATE_REDIS_URL.startsWith('rediss://')
@@ -195,3 +208,39 @@ export const envSchema = z
   });
 
 export type Env = z.output<typeof envSchema>;
+
+type KafkaSecurityEnv = {
+  ADGATE_KAFKA_SSL_CERT_FILE?: unknown;
+  ADGATE_KAFKA_SSL_KEY_FILE?: unknown;
+  ADGATE_KAFKA_SASL_MECHANISM?: string;
+  ADGATE_KAFKA_SASL_USERNAME?: string;
+  ADGATE_KAFKA_SASL_PASSWORD?: string;
+};
+
+/** A client certificate needs its key, and SASL needs a user and a password. */
+function checkKafkaSecurity(env: KafkaSecurityEnv, ctx: z.RefinementCtx): void {
+  const cert = env.ADGATE_KAFKA_SSL_CERT_FILE !== undefined;
+  if (cert !== (env.ADGATE_KAFKA_SSL_KEY_FILE !== undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [cert ? 'ADGATE_KAFKA_SSL_KEY_FILE' : 'ADGATE_KAFKA_SSL_CERT_FILE'],
+      message: 'a client certificate and its key go together',
+    });
+  }
+  const sasl = [env.ADGATE_KAFKA_SASL_USERNAME, env.ADGATE_KAFKA_SASL_PASSWORD];
+  if (env.ADGATE_KAFKA_SASL_MECHANISM !== undefined && sasl.some((v) => v === undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ADGATE_KAFKA_SASL_MECHANISM'],
+      message: 'needs ADGATE_KAFKA_SASL_USERNAME and ADGATE_KAFKA_SASL_PASSWORD (or _FILE)',
+    });
+  }
+  if (env.ADGATE_KAFKA_SASL_MECHANISM === undefined && sasl.some((v) => v !== undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ADGATE_KAFKA_SASL_MECHANISM'],
+      message:
+        'a SASL user or password is set: name the mechanism (plain, scram-sha-256, scram-sha-512)',
+    });
+  }
+}
