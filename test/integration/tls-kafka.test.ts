@@ -64,23 +64,21 @@ describe('Kafka over SASL_SSL (issue 14)', () => {
       try {
         const id = `sasl-${mechanism}-${Date.now()}`;
         assert.equal((await postEvents(gateway.url, [impression(id)])).status, 202);
-        await within(
-          120_000,
+        await waitFor(
           'the event to land through the SASL_SSL broker',
-          (async () => {
-            for (;;) {
-              const { rows } = await db.pool.query(
-                'SELECT 1 FROM ad_events WHERE impression_id = $1',
-                [id],
-              );
+          async () =>
+            (await db.pool.query('SELECT 1 FROM ad_events WHERE impression_id = $1', [id]))
+              .rowCount === 1,
+          120_000,
+          200,
+        );
               if (rows.length === 1) return;
               await new Promise((resolve) => setTimeout(resolve, 200));
             }
           })(),
         );
-      } finally {
+      } finally 
         await gateway.stop('SIGTERM', 30_000);
-      }
       assert.doesNotMatch(
         gateway.output(),
         new RegExp(USER.password),
