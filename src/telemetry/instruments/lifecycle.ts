@@ -1,0 +1,18 @@
+import type { Meter } from '@opentelemetry/api';
+import { gaugeSetter } from './buckets.js';
+
+/** The lifecycle state and the last drain (SPEC §7). */
+export function createLifecycleInstruments(meter: Meter) {
+  return {
+    setLifecycleState: gaugeSetter(
+      meter,
+      'adgate_lifecycle_state',
+      '1 for the current lifecycle state',
+    ),
+    setLastDrainSeconds: gaugeSetter(
+      meter,
+      'adgate_last_drain_seconds',
+      'Duration of the last completed drain',
+    ),
+  };
+}
