@@ -1,6 +1,12 @@
 #!/usr/bin/env node
 // Dependency-free Kafka readiness probe.
 //
+// Kept by hand (issue 10): kafkajs's admin needs node_modules, which `stack.sh up`
+// may run without; Kafka's BrokerApiVersionsCommand needs the jars (fetched after
+// the first probe), costs a JVM start (~1.5 s of CPU) a probe, took 6.6 s to give up
+// on Redis's port and ran out of heap on PostgreSQL's, and answers only ready or
+// not, never the "something else listens" (exit 1) that kafka_up waits on.
+//
 //   node scripts/kafka-probe.mjs [host] [port] [--timeout-ms N] [--quiet]
 //
 // Sends one Metadata request (v4, empty topic list, so it never creates or

@@ -49,6 +49,9 @@ instance's ADGATE_API_KEYS (e.g. "ops:admin:<secret>").
 Options:
   --url URL   the instance's base URL (default http://127.0.0.1:8080)
   --key KEY   an API key with the admin scope
+  -h, --help  this text
+
+An option's value follows it (--key KEY) or is joined to it (--key=KEY).
 `;
 
 export const STACK_HELP = `Usage: adgate stack up|down|status

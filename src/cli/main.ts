@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.js';
 import { startGateway } from '../create-gateway.js';
 import { AdgateError, errorMessage } from '../errors/adgate-error.js';
@@ -11,9 +12,30 @@ import { DRAIN_HELP, MAIN_HELP, MIGRATE_HELP, SERVE_HELP, STACK_HELP } from './h
 import { limitHeapGrowth } from './limit-heap-growth.js';
 import { runServe } from './serve.js';
 
-const [command, ...args] = process.argv.slice(2);
-const wantsHelp = args.includes('--help') || args.includes('-h');
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values = Record<string, string | boolean | undefined>;
 
+interface Command {
+  readonly help: string;
+  /** Its options besides --help/-h, which every command takes. */
+  readonly options: Options;
+  /** Whether it takes arguments that are not options (only `stack`, for stack.sh). */
+  readonly positionals?: boolean;
+  run(values: Values, positionals: readonly string[]): Promise<void>;
+}
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  serve: { help: SERVE_HELP, options: {}, run: serveCommand },
+  migrate: { help: MIGRATE_HELP, options: {}, run: migrateCommand },
+  drain: {
+    help: DRAIN_HELP,
+    options: { url: { type: 'string' }, key: { type: 'string' } },
+    run: drainCommand,
+  },
+  stack: { help: STACK_HELP, options: {}, positionals: true, run: stackCommand },
+};
+
+/** Exit 1 for a failure, 2 for a command line that is wrong (with the usage). */
 function fail(message: string, code = 1): never {
   process.stderr.write(`adgate: ${message}\n`);
   process.exit(code);
@@ -28,70 +50,76 @@ function loadConfigOrExit() {
   }
 }
 
-async function main(): Promise<void> {
-  switch (command) {
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(MAIN_HELP);
-      return;
-    case 'serve': {
-      if (wantsHelp) return void process.stdout.write(SERVE_HELP);
-      const config = loadConfigOrExit();
-      limitHeapGrowth();
-      await runServe(config, createLogger(config.ADGATE_LOG_LEVEL), startGateway);
-      return;
-    }
-    case 'migrate': {
-      if (wantsHelp) return void process.stdout.write(MIGRATE_HELP);
-      const config = loadConfigOrExit();
-      const log = createLogger(config.ADGATE_LOG_LEVEL);
-      const result = await migrate(config.ADGATE_DATABASE_URL, log);
-      log.info('migrations done', {
-        applied: result.applied,
-        alreadyApplied: result.alreadyApplied,
-      });
-      return;
-    }
-    case 'drain': {
-      if (wantsHelp) return void process.stdout.write(DRAIN_HELP);
-      const url = flag('--url') ?? 'http://127.0.0.1:8080';
-      const key = flag('--key') ?? fail('drain needs --key with an admin-scoped API key');
-      const response = await fetch(new URL('/admin/drain', url), {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}` },
-      }).catch((error: unknown) => fail(`cannot reach ${url}: ${errorMessage(error)}`));
-      const body = await response.text();
-      if (!response.ok) fail(`${response.status} ${body}`);
-      process.stdout.write(`${body}\n`);
-      return;
-    }
-    case 'stack': {
-      if (wantsHelp) return void process.stdout.write(STACK_HELP);
-      if (args.length === 0) fail(`stack needs up, down or status\n\n${STACK_HELP}`, 2);
-      const script = join(
-        dirname(fileURLToPath(import.meta.url)),
-        '..',
-        '..',
-        '..',
-        'scripts',
-        'stack.sh',
-      );
-      const result = spawnSync('bash', [script, ...args], { stdio: 'inherit' });
-      process.exit(result.status ?? 1);
-      return;
-    }
-    default:
-      fail(`unknown command "${command}"\n\n${MAIN_HELP}`, 2);
+async function main(argv: readonly string[]): Promise<void> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(MAIN_HELP);
+    return;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (command === undefined) fail(`unknown command "${name}"\n\n${MAIN_HELP}`, 2);
+  const { values, positionals } = parseCommandLine(command, args);
+  if (values.help === true) {
+    process.stdout.write(command.help);
+    return;
+  }
+  await command.run(values, positionals);
+}
+
+/** node:util's parseArgs: `--key=abc` and `--key abc` alike; anything unknown is an error. */
+function parseCommandLine(command: Command, args: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...args],
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: command.positionals ?? false,
+      strict: true,
+    });
+  } catch (error) {
+    fail(`${errorMessage(error)}\n\n${command.help}`, 2);
   }
 }
 
-function flag(name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
+async function serveCommand(): Promise<void> {
+  const config = loadConfigOrExit();
+  limitHeapGrowth();
+  await runServe(config, createLogger(config.ADGATE_LOG_LEVEL), startGateway);
 }
 
-main().catch((error: unknown) => {
+async function migrateCommand(): Promise<void> {
+  const config = loadConfigOrExit();
+  const log = createLogger(config.ADGATE_LOG_LEVEL);
+  const result = await migrate(config.ADGATE_DATABASE_URL, log);
+  log.info('migrations done', { applied: result.applied, alreadyApplied: result.alreadyApplied });
+}
+
+async function drainCommand(values: Values): Promise<void> {
+  const url = typeof values.url === 'string' ? values.url : 'http://127.0.0.1:8080';
+  const key = typeof values.key === 'string' && values.key !== '' ? values.key : undefined;
+  if (key === undefined) fail(`drain needs --key with an admin-scoped API key\n\n${DRAIN_HELP}`, 2);
+  const response = await fetch(new URL('/admin/drain', url), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}` },
+  }).catch((error: unknown) => fail(`cannot reach ${url}: ${errorMessage(error)}`));
+  const body = await response.text();
+  if (!response.ok) fail(`${response.status} ${body}`);
+  process.stdout.write(`${body}\n`);
+}
+
+async function stackCommand(_values: Values, positionals: readonly string[]): Promise<void> {
+  if (positionals.length === 0) fail(`stack needs up, down or status\n\n${STACK_HELP}`, 2);
+  const script = join(
+    dirname(fileURLToPath(import.meta.url)),
+    '..',
+    '..',
+    '..',
+    'scripts',
+    'stack.sh',
+  );
+  const result = spawnSync('bash', [script, ...positionals], { stdio: 'inherit' });
+  process.exit(result.status ?? 1);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
   fail(error instanceof AdgateError ? `${error.reason}: ${error.message}` : errorMessage(error));
 });

@@ -1,7 +1,7 @@
 import { decodeEvent, type EventRules, type RejectionReason } from '../event/decode-event.js';
 import type { AdEvent, Issue } from '../event/event-schema.js';
+import { SOURCE_HEADER } from '../kafka/headers.js';
 import type { OutboundMessage } from '../kafka/types.js';
-import { SOURCE_HEADER } from '../sink/decode-message.js';
 
 export interface Rejection {
   readonly index: number;

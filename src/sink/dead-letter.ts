@@ -1,5 +1,20 @@
 import { createHash } from 'node:crypto';
 import type { RejectionReason } from '../event/decode-event.js';
+import {
+  ADGATE_HEADER_PREFIX,
+  ATTEMPTS_HEADER,
+  ERROR_HEADER,
+  ERROR_HEADER_MAX_CHARS,
+  FIRST_FAILED_HEADER,
+  HEADERS_DROPPED_HEADER,
+  KEY_TRUNCATED_HEADER,
+  ORIGINAL_OFFSET_HEADER,
+  ORIGINAL_PARTITION_HEADER,
+  ORIGINAL_TOPIC_HEADER,
+  REASON_HEADER,
+  VALUE_SHA256_HEADER,
+  VALUE_TRUNCATED_HEADER,
+} from '../kafka/headers.js';
 import { recordBytes } from '../kafka/record-size.js';
 import type { InboundMessage, OutboundMessage } from '../kafka/types.js';
 
@@ -11,9 +26,6 @@ export interface DeadLetter {
   readonly reason: DeadLetterReason;
   readonly error: string;
 }
-
-export const ATTEMPTS_HEADER = 'adgate-attempts';
-export const FIRST_FAILED_HEADER = 'adgate-first-failed-at';
 
 /**
  * Builds the DLQ record of SPEC §4: the original bytes and key unchanged,
@@ -35,13 +47,13 @@ export function toDeadLetterRecord(
     if (value !== undefined) headers[name] = value;
   }
   // A redriven message keeps the place where it first failed.
-  if (headers['adgate-original-topic'] === undefined) {
-    headers['adgate-original-topic'] = message.topic;
-    headers['adgate-original-partition'] = String(message.partition);
-    headers['adgate-original-offset'] = String(message.offset);
+  if (headers[ORIGINAL_TOPIC_HEADER] === undefined) {
+    headers[ORIGINAL_TOPIC_HEADER] = message.topic;
+    headers[ORIGINAL_PARTITION_HEADER] = String(message.partition);
+    headers[ORIGINAL_OFFSET_HEADER] = String(message.offset);
   }
-  headers['adgate-reason'] = letter.reason;
-  headers['adgate-error'] = letter.error.slice(0, 1_000);
+  headers[REASON_HEADER] = letter.reason;
+  headers[ERROR_HEADER] = letter.error.slice(0, ERROR_HEADER_MAX_CHARS);
   headers[ATTEMPTS_HEADER] = String(attempts);
   headers[FIRST_FAILED_HEADER] = firstFailedAt;
   return {
@@ -55,11 +67,6 @@ export function toDeadLetterRecord(
     },
   };
 }
-
-export const VALUE_TRUNCATED_HEADER = 'adgate-value-truncated';
-export const VALUE_SHA256_HEADER = 'adgate-value-sha256';
-export const HEADERS_DROPPED_HEADER = 'adgate-headers-dropped';
-export const KEY_TRUNCATED_HEADER = 'adgate-key-truncated';
 
 export interface FittedRecord {
   readonly record: OutboundMessage;
@@ -113,7 +120,7 @@ function dropOwnHeaders(record: OutboundMessage): OutboundMessage {
   const kept: Record<string, string | Buffer> = {};
   let dropped = 0;
   for (const [name, value] of Object.entries(record.headers ?? {})) {
-    if (name.startsWith('adgate-')) kept[name] = value;
+    if (name.startsWith(ADGATE_HEADER_PREFIX)) kept[name] = value;
     else dropped += 1;
   }
   kept[HEADERS_DROPPED_HEADER] = String(dropped);

@@ -1,9 +1,9 @@
 import { decodeEvent, type EventRules, type RejectionReason } from '../event/decode-event.js';
 import { idempotencyKey } from '../event/idempotency-key.js';
+import { SOURCE_HEADER } from '../kafka/headers.js';
 import type { InboundMessage } from '../kafka/types.js';
 import type { EventRow } from '../store/encode-copy-rows.js';
 
-export const SOURCE_HEADER = 'adgate-source';
 const DEFAULT_SOURCE = 'kafka'; // SPEC §6, for producers that set no header
 const SOURCE_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 

@@ -72,13 +72,9 @@ describe('Kafka over SASL_SSL (issue 14)', () => {
           120_000,
           200,
         );
-              if (rows.length === 1) return;
-              await new Promise((resolve) => setTimeout(resolve, 200));
-            }
-          })(),
-        );
-      } finally 
+      } finally {
         await gateway.stop('SIGTERM', 30_000);
+      }
       assert.doesNotMatch(
         gateway.output(),
         new RegExp(USER.password),
