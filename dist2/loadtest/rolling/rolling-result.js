@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=rolling-result.js.map

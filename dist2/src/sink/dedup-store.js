@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=dedup-store.js.map
