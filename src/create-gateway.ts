@@ -114,7 +114,11 @@ async function startParts(config: Config, log: Logger, ctx: StartContext): Promi
   // a crashed member is still registered.
   lifecycle.moveTo('ready');
   log.info('adgate ready', { port, roles: [...roles] });
-  sink?.start().catch((error: unknown) => fail(startFailure(error)));
+  // The sink starts once the first maintenance pass is done, so that its
+  // first flushes find their day partitions made.
+  maintenance.firstPass
+    .then(() => sink?.start())
+    .catch((error: unknown) => fail(startFailure(error)));
 
   return {
     lifecycle,

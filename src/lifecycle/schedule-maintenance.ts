@@ -18,6 +18,8 @@ export interface MaintenanceDeps {
 }
 
 export interface Maintenance {
+  /** Settles once the first pass is done, whether it worked or not (it never rejects). */
+  readonly firstPass: Promise<void>;
   /** No pass starts after this; a pass in flight ends on its own client (the pool's end waits for it). */
   stop(): Promise<void>;
 }
@@ -48,10 +50,11 @@ export function scheduleMaintenance(
       log.warn('event store maintenance failed; will try again', { error });
     }
   };
-  void pass();
+  const firstPass = pass();
   const timer = setInterval(() => void pass(), settings.everyMs ?? 600_000);
   timer.unref();
   return {
+    firstPass,
     stop() {
       stopped = true;
       clearInterval(timer);
