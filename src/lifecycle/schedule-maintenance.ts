@@ -30,8 +30,9 @@ export interface Maintenance {
  * and every 10 minutes. Started by startGateway in every role, so that an
  * ingress-only fleet still prunes; pruneEventKeys takes an advisory lock,
  * so one instance at a time does the work. A failed pass is logged and
- * tried again at the next tick: nothing waits on it (the sink creates a
- * missing day partition itself before it writes).
+ * tried again at the next tick: the sink waits for the first one to
+ * settle, worked or not, and creates a day partition still missing itself
+ * before it writes (sink/flush-batch.ts).
  */
 export function scheduleMaintenance(
   settings: MaintenanceSettings,
