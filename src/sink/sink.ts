@@ -105,6 +105,9 @@ export function createSink(settings: SinkSettings, deps: SinkDeps): Sink {
 
   return {
     async start() {
+      // A drain that came first (the start waits for the first maintenance
+      // pass) leaves nothing to start: a consumer joining now would outlive it.
+      if (stopping) return;
       await consumer.start((batch) =>
         accumulator.track(() => handlePartitionBatch(batch, partition)),
       );
