@@ -1,18 +1,25 @@
 import type pg from 'pg';
 import type { Config } from './config/load-config.js';
-import { createRedisDedupStore, type DedupStore } from './dedup/redis-dedup-store.js';
+import { createRedisDedupStore } from './dedup/redis-dedup-store.js';
 import { AdgateError, errorMessage } from './errors/adgate-error.js';
 import { createApp } from './ingress-http/create-app.js';
 import { closeHttpServer, startHttpServer } from './ingress-http/start-http-server.js';
-import {
-  createBatchConsumer,
-  createKafka,
-  createProducer,
-  ensureTopics,
-} from './kafka/kafka-client.js';
+import { createBatchConsumer } from './kafka/create-batch-consumer.js';
+import { createKafka } from './kafka/create-kafka.js';
+import { createProducer } from './kafka/create-producer.js';
+import { ensureTopics } from './kafka/ensure-topics.js';
 import type { Producer } from './kafka/types.js';
-import { type DrainReport, type DrainStep, runDrainSteps } from './lifecycle/drain-gateway.js';
+import {
+  type DrainReport,
+  type DrainStep,
+  drainOnce,
+  gatewayDrainSteps,
+  runDrainSteps,
+} from './lifecycle/drain-gateway.js';
+import { failOnce } from './lifecycle/fail-once.js';
 import { LIFECYCLE_STATES, Lifecycle } from './lifecycle/lifecycle-state.js';
+import { scheduleMaintenance } from './lifecycle/schedule-maintenance.js';
+import type { DedupStore } from './sink/dedup-store.js';
 import { createSink, type Sink } from './sink/sink.js';
 import { createPool } from './store/create-pool.js';
 import { migrate } from './store/migrate.js';
@@ -67,40 +74,34 @@ async function startParts(config: Config, log: Logger, ctx: StartContext): Promi
   const { lifecycle, metrics, opened } = ctx;
   const tracing = await startTracing(config.ADGATE_OTLP_TRACES_URL, log);
   opened.push({ name: 'tracing: flush spans', run: () => tracing.shutdown() });
-  lifecycle.onChange((state) => {
-    for (const s of LIFECYCLE_STATES) metrics.setLifecycleState(s === state ? 1 : 0, { state: s });
-    log.info('lifecycle', { state });
-  });
+  reportLifecycle(lifecycle, metrics, log);
   const roles = new Set(config.ADGATE_ROLES);
   if (config.usingDevelopmentKey) {
     log.warn('ADGATE_API_KEYS is unset: using the development key "dev-key" (never in production)');
   }
 
   const { pool, kafka, producer } = await openDependencies(config, log, opened);
+  // In every role, so that an ingress-only fleet still prunes event_keys.
+  const knownDays = new Set<string>();
+  const maintenance = scheduleMaintenance(
+    { acceptPastMs: config.ADGATE_ACCEPT_PAST_MS, dedupWindowMs: config.ADGATE_DEDUP_WINDOW_MS },
+    { pool, knownDays, log: log.child({ component: 'maintenance' }) },
+  );
+  opened.push({ name: 'maintenance: stop', run: () => maintenance.stop() });
 
-  let sink: Sink | undefined;
-  const fail = failOnce(lifecycle, metrics, log, (error) => {
-    // Draining follows, and the batch in hand is what could not progress:
-    // retries give up instead of holding the drain to its deadline.
-    sink?.abandon();
-    ctx.onFatal(error);
+  const { sink, dedup, fail } = wireSink(config, roles.has('sink'), {
+    kafka,
+    pool,
+    producer,
+    metrics,
+    log,
+    knownDays,
+    lifecycle,
+    opened,
+    onFatal: ctx.onFatal,
   });
-  let dedup: DedupStore | undefined;
-  if (roles.has('sink')) {
-    ({ sink, dedup } = createSinkPart(config, {
-      kafka,
-      pool,
-      producer,
-      metrics,
-      log,
-      onFailure: fail,
-    }));
-    const store = dedup;
-    opened.push({ name: 'redis: close', run: () => store.close() });
-  }
 
-  const app = createApp({
-    config,
+  const { server, port } = await startHttp(config, {
     producer: roles.has('ingress') ? producer : undefined,
     pool,
     lifecycle,
@@ -108,14 +109,17 @@ async function startParts(config: Config, log: Logger, ctx: StartContext): Promi
     log: log.child({ component: 'http' }),
     requestDrain: ctx.onDrainRequested,
   });
-  const { server, port } = await listen(app.fetch, config, metrics);
 
   // The ingress is ready as soon as it can take requests; it does not wait
   // for the sink to join its group, which can take a session timeout when
   // a crashed member is still registered.
   lifecycle.moveTo('ready');
   log.info('adgate ready', { port, roles: [...roles] });
-  sink?.start().catch((error: unknown) => fail(startFailure(error)));
+  // The sink starts once the first maintenance pass is done, so that its
+  // first flushes find their day partitions made.
+  maintenance.firstPass
+    .then(() => sink?.start())
+    .catch((error: unknown) => fail(startFailure(error)));
 
   return {
     lifecycle,
@@ -123,23 +127,26 @@ async function startParts(config: Config, log: Logger, ctx: StartContext): Promi
     port,
     abandon: () => sink?.abandon(),
     drain: drainOnce(
-      [
-        {
-          name: 'http: stop accepting, finish requests in flight',
-          run: () => closeHttpServer(server),
-        },
-        {
-          name: 'sink: stop fetching, flush batch in hand, commit, leave group',
-          run: async () => sink?.stop(),
-        },
-        { name: 'producer: flush and close', run: () => producer.close() },
-        { name: 'redis: close', run: async () => dedup?.close() },
-        { name: 'postgres: end pool', run: () => pool.end() },
-        { name: 'tracing: flush spans', run: () => tracing.shutdown() },
-      ],
+      gatewayDrainSteps({
+        stopMaintenance: () => maintenance.stop(),
+        closeHttp: () => closeHttpServer(server),
+        stopSink: async () => sink?.stop(),
+        closeProducer: () => producer.close(),
+        closeRedis: async () => dedup?.close(),
+        endPool: () => pool.end(),
+        flushTracing: () => tracing.shutdown(),
+      }),
       { lifecycle, metrics, log },
     ),
   };
+}
+
+/** The lifecycle state as the adgate_lifecycle_state gauge and a log line per move. */
+function reportLifecycle(lifecycle: Lifecycle, metrics: Metrics, log: Logger): void {
+  lifecycle.onChange((state) => {
+    for (const s of LIFECYCLE_STATES) metrics.setLifecycleState(s === state ? 1 : 0, { state: s });
+    log.info('lifecycle', { state });
+  });
 }
 
 /**
@@ -180,56 +187,30 @@ async function openDependencies(config: Config, log: Logger, opened: DrainStep[]
   return { pool, kafka, producer };
 }
 
-/**
- * The drain of SPEC §7, run once: a second call shares the first. Its
- * report is ok only when the instance ends `stopped`; after a failure the
- * drain still runs what it can, and the state stays `failed`.
- */
-function drainOnce(
-  steps: readonly DrainStep[],
-  { lifecycle, metrics, log }: { lifecycle: Lifecycle; metrics: Metrics; log: Logger },
-): () => Promise<DrainReport> {
-  let draining: Promise<DrainReport> | undefined;
-  return () => {
-    draining ??= (async () => {
-      lifecycle.moveTo('draining'); // refused when failed
-      const report = await runDrainSteps(steps, log);
-      metrics.setLastDrainSeconds(report.totalMs / 1000);
-      lifecycle.moveTo(report.ok ? 'stopped' : 'failed');
-      log.info('drain finished', {
-        ok: report.ok,
-        totalMs: report.totalMs,
-        state: lifecycle.state,
-      });
-      await metrics.shutdown();
-      return { ...report, ok: report.ok && lifecycle.state === 'stopped' };
-    })();
-    return draining;
-  };
+interface SinkWiring extends Omit<SinkPartDeps, 'onFailure'> {
+  readonly lifecycle: Lifecycle;
+  readonly opened: DrainStep[];
+  readonly onFatal: (error: unknown) => void;
 }
 
 /**
- * The instance can no longer do its work (SPEC §7): the lifecycle moves to
- * `failed` (/readyz and /healthz answer 503), the failure is logged and
- * counted once with its reason, and `then` starts the drain that ends in a
- * non-zero exit. Later reports of the same or another cause add nothing.
+ * The instance's failure handling (lifecycle/fail-once.ts), and the sink
+ * when the roles include it, its Redis on `opened` so that a failed start
+ * closes it.
  */
-function failOnce(
-  lifecycle: Lifecycle,
-  metrics: Metrics,
-  log: Logger,
-  then: (error: AdgateError) => void,
-): (error: AdgateError) => void {
-  return (error) => {
-    if (lifecycle.failed || lifecycle.state === 'stopped') return;
-    lifecycle.moveTo('failed');
-    metrics.failures.add(1, { reason: error.reason });
-    log.error('adgate failed: draining what it can, then exiting non-zero', {
-      reason: error.reason,
-      error,
-    });
-    then(error);
-  };
+function wireSink(config: Config, wanted: boolean, deps: SinkWiring) {
+  let sink: Sink | undefined;
+  const fail = failOnce(deps.lifecycle, deps.metrics, deps.log, (error) => {
+    // Draining follows, and the batch in hand is what could not progress:
+    // retries give up instead of holding the drain to its deadline.
+    sink?.abandon();
+    deps.onFatal(error);
+  });
+  if (!wanted) return { sink, dedup: undefined, fail };
+  const part = createSinkPart(config, { ...deps, onFailure: fail });
+  sink = part.sink;
+  deps.opened.push({ name: 'redis: close', run: () => part.dedup.close() });
+  return { sink, dedup: part.dedup, fail };
 }
 
 /** Why the sink could not start, as the reason of the instance's failure. */
@@ -247,6 +228,7 @@ interface SinkPartDeps {
   readonly producer: Producer;
   readonly metrics: Metrics;
   readonly log: Logger;
+  readonly knownDays: Set<string>;
   readonly onFailure: (error: AdgateError) => void;
 }
 
@@ -293,7 +275,6 @@ function createSinkPart(config: Config, deps: SinkPartDeps): { sink: Sink; dedup
       dlqMaxAttempts: config.ADGATE_DLQ_MAX_ATTEMPTS,
       window: { pastMs: config.ADGATE_ACCEPT_PAST_MS, futureMs: config.ADGATE_ACCEPT_FUTURE_MS },
       maxEventBytes: config.ADGATE_MAX_EVENT_BYTES,
-      dedupWindowMs: config.ADGATE_DEDUP_WINDOW_MS,
       batchMaxEvents: config.ADGATE_BATCH_MAX_EVENTS,
       batchMaxAgeMs: config.ADGATE_BATCH_MAX_AGE_MS,
       maxBackoffMs: config.ADGATE_RETRY_MAX_BACKOFF_MS,
@@ -307,10 +288,17 @@ function createSinkPart(config: Config, deps: SinkPartDeps): { sink: Sink; dedup
       producer: deps.producer,
       metrics,
       log: log.child({ component: 'sink' }),
+      knownDays: deps.knownDays,
       onFailure: deps.onFailure,
     },
   );
   return { sink, dedup };
+}
+
+/** The HTTP app (ingress, billing, admin, probes) on its listener. */
+function startHttp(config: Config, deps: Omit<Parameters<typeof createApp>[0], 'config'>) {
+  const app = createApp({ config, ...deps });
+  return listen(app.fetch, config, deps.metrics);
 }
 
 /** Binds the HTTP listener with the timeouts of SPEC §3; rejects when the port cannot be taken. */

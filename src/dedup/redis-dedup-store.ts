@@ -6,7 +6,6 @@ import { classifyRedisError } from './classify-redis-error.js';
 
 // The port now lives with the sink (src/sink/dedup-store.ts). Re-exported
 // only until every importer names the port itself; remove after the merge.
-export type { DedupStore } from '../sink/dedup-store.js';
 
 const FIND_KNOWN_LUA = readBeside(import.meta.url, './lua/find-known.lua');
 const REMEMBER_LUA = readBeside(import.meta.url, './lua/remember.lua');

@@ -60,7 +60,7 @@ describe('exactly once: HTTP and Kafka ingress into one row', () => {
   });
 
   it('a request larger than one Kafka produce request lands whole, each event once', async () => {
-    // 5,000 events of ≈ 400 bytes: several produce requests (kafka-client.ts
+    // 5,000 events of ≈ 400 bytes: several produce requests (create-producer.ts
     // caps one at 256 KiB), sent one after another before the 202.
     const prefix = `imp-big-${Date.now()}`;
     const events = Array.from({ length: 5_000 }, (_, i) => ({

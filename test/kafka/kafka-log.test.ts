@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isRoutineRebalance } from '../../src/kafka/kafka-client.js';
+import { isRoutineRebalance } from '../../src/kafka/create-kafka.js';
 
 describe('kafkajs log entries', () => {
   it('treats heartbeats refused during a rebalance as routine, not as errors', () => {

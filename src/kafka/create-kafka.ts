@@ -1,0 +1,41 @@
+import { Kafka, type LogEntry, logLevel } from 'kafkajs';
+import type { Logger } from '../telemetry/logger.js';
+
+// Only src/kafka/ imports kafkajs (see types.ts for why).
+
+export interface KafkaSettings {
+  readonly clientId: string;
+  readonly brokers: readonly string[];
+}
+
+/** The kafkajs client, its log bridged into ours (component `kafkajs`). */
+export function createKafka(settings: KafkaSettings, log: Logger): Kafka {
+  const kafkaLog = log.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: settings.clientId,
+    brokers: [...settings.brokers],
+    connectionTimeout: 3_000,
+    requestTimeout: 30_000,
+    retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 8 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log: entry }: LogEntry) => {
+        const { message, ...fields } = entry;
+        // Every deploy and scale-out rebalances the group, and kafkajs
+        // reports the heartbeats refused meanwhile as errors: routine, so
+        // they must not page anyone.
+        if (isRoutineRebalance(fields)) kafkaLog.info(message, fields);
+        else if (level <= logLevel.ERROR) kafkaLog.error(message, fields);
+        else kafkaLog.warn(message, fields);
+      },
+  });
+}
+
+// kafkajs's text for the broker's REBALANCE_IN_PROGRESS (error code 27).
+const REBALANCING_TEXT = 'The group is rebalancing, so a rejoin is needed';
+
+/** Whether a kafkajs log entry is a request refused because the group is rebalancing. */
+export function isRoutineRebalance(fields: Record<string, unknown>): boolean {
+  return fields.error === REBALANCING_TEXT;
+}
