@@ -8,6 +8,7 @@ import { createBatchConsumer } from './kafka/create-batch-consumer.js';
 import { createKafka } from './kafka/create-kafka.js';
 import { createProducer } from './kafka/create-producer.js';
 import { ensureTopics } from './kafka/ensure-topics.js';
+import { kafkaSettingsFrom } from './kafka/kafka-settings.js';
 import type { Producer } from './kafka/types.js';
 import {
   type DrainReport,
@@ -163,10 +164,7 @@ async function openDependencies(config: Config, log: Logger, opened: DrainStep[]
   }
   const pool: pg.Pool = createPool(config.ADGATE_DATABASE_URL, config.ADGATE_DB_POOL_SIZE, log);
   opened.push({ name: 'postgres: end pool', run: () => pool.end() });
-  const kafka = createKafka(
-    { clientId: config.ADGATE_KAFKA_CLIENT_ID, brokers: config.ADGATE_KAFKA_BROKERS },
-    log,
-  );
+  const kafka = createKafka(kafkaSettingsFrom(config), log);
   const topicLimits = await ensureTopics(
     kafka,
     {

@@ -1,11 +1,14 @@
 import { Kafka, type LogEntry, logLevel } from 'kafkajs';
 import type { Logger } from '../telemetry/logger.js';
+import { type KafkaSecuritySettings, kafkaSecurityOptions } from './kafka-security.js';
 
 // Only src/kafka/ imports kafkajs (see types.ts for why).
 
 export interface KafkaSettings {
   readonly clientId: string;
   readonly brokers: readonly string[];
+  /** TLS and SASL; unset, plain TCP without authentication (the local stack). */
+  readonly security?: KafkaSecuritySettings;
 }
 
 /** The kafkajs client, its log bridged into ours (component `kafkajs`). */
@@ -14,6 +17,7 @@ export function createKafka(settings: KafkaSettings, log: Logger): Kafka {
   return new Kafka({
     clientId: settings.clientId,
     brokers: [...settings.brokers],
+    ...(settings.security === undefined ? {} : kafkaSecurityOptions(settings.security)),
     connectionTimeout: 3_000,
     requestTimeout: 30_000,
     retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 8 },
