@@ -197,7 +197,7 @@ const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'kafka-libs',
     value: 'DIR',
-    help: 'Kafka jars with kafka-tools; default $ADGATE_STACK_DIR/kafka-4.3.1/libs',
+    help: 'Kafka jars with kafka-tools; default $STACK_DIR/kafka-4.3.1/libs',
   },
   { name: 'help', help: 'this text' },
 ];

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 
 // dist/loadtest/common/ → the repository.
 const REPO = join(import.meta.dirname, '..', '..', '..');
-export const STACK_DIR = process.env.ADGATE_STACK_DIR ?? join(REPO, '.cache', 'stack');
+export const STACK_DIR = process.env.STACK_DIR ?? join(REPO, '.cache', 'stack');
 
 /** Where results go by default: loadtest/out of the repository. */
 export const DEFAULT_OUT_DIR = join(REPO, 'loadtest', 'out');
@@ -50,17 +50,17 @@ export const SERVER_OPTIONS: readonly OptionSpec[] = [
   {
     name: 'kafka-brokers',
     value: 'LIST',
-    help: 'default $ADGATE_BENCH_KAFKA_BROKERS or 127.0.0.1:9092',
+    help: 'default $BENCH_KAFKA_BROKERS or 127.0.0.1:9092',
   },
   {
     name: 'redis-url',
     value: 'URL',
-    help: 'default $ADGATE_BENCH_REDIS_URL or redis://127.0.0.1:6379',
+    help: 'default $BENCH_REDIS_URL or redis://127.0.0.1:6379',
   },
   {
     name: 'pg-admin-url',
     value: 'URL',
-    help: 'a database to CREATE DATABASE from; default $ADGATE_BENCH_PG_ADMIN_URL or postgres://<user>@127.0.0.1:5432/postgres',
+    help: 'a database to CREATE DATABASE from; default $BENCH_PG_ADMIN_URL or postgres://<user>@127.0.0.1:5432/postgres',
   },
 ];
 
@@ -194,16 +194,14 @@ export function readNow(given: ReadonlyMap<string, string>): number {
   return nowMs;
 }
 
-/** The servers a run talks to: options, else $ADGATE_BENCH_*, else the local stack. */
+/** The servers a run talks to: options, else $BENCH_*, else the local stack. */
 function readServers(given: ReadonlyMap<string, string>) {
   return {
-    kafkaBrokers:
-      given.get('kafka-brokers') ?? process.env.ADGATE_BENCH_KAFKA_BROKERS ?? '127.0.0.1:9092',
-    redisUrl:
-      given.get('redis-url') ?? process.env.ADGATE_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    kafkaBrokers: given.get('kafka-brokers') ?? process.env.BENCH_KAFKA_BROKERS ?? '127.0.0.1:9092',
+    redisUrl: given.get('redis-url') ?? process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
     pgAdminUrl:
       given.get('pg-admin-url') ??
-      process.env.ADGATE_BENCH_PG_ADMIN_URL ??
+      process.env.BENCH_PG_ADMIN_URL ??
       `postgres://${userInfo().username}@127.0.0.1:5432/postgres`,
   };
 }

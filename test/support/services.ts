@@ -5,11 +5,10 @@ import { createLogger } from '../../src/telemetry/logger.js';
 import { uniqueName } from './names.js';
 
 // The local stack of scripts/stack.sh; the test command starts it first.
-export const KAFKA_BROKERS = process.env.ADGATE_TEST_KAFKA_BROKERS ?? '127.0.0.1:9092';
+export const KAFKA_BROKERS = process.env.TEST_KAFKA_BROKERS ?? '127.0.0.1:9092';
 export const PG_ADMIN_URL =
-  process.env.ADGATE_TEST_PG_ADMIN_URL ??
-  `postgres://${userInfo().username}@127.0.0.1:5432/postgres`;
-export const REDIS_URL = process.env.ADGATE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  process.env.TEST_PG_ADMIN_URL ?? `postgres://${userInfo().username}@127.0.0.1:5432/postgres`;
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export const quietLog = createLogger('error');
 
