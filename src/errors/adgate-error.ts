@@ -1,4 +1,9 @@
-import type { RejectionReason } from '../event/decode-event.js';
+/**
+ * Why an event is refused, at either ingress (SPEC §1, §3, §4): the same
+ * verdict becomes a rejection by index over HTTP and a dead letter in the
+ * sink.
+ */
+export type RejectionReason = 'unparsable' | 'invalid' | 'too_large';
 
 /**
  * One base error for the whole gateway. The `reason` is a short stable

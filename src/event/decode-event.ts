@@ -1,12 +1,7 @@
 import { isUtf8 } from 'node:buffer';
+import type { RejectionReason } from '../errors/adgate-error.js';
 import type { Issue } from './event-schema.js';
 import { type AcceptanceWindow, type Validation, validateEvent } from './validate-event.js';
-
-/**
- * Why an event is refused, the same token at both ingresses: the HTTP
- * `rejected[].reason` (SPEC §3) and the DLQ `adgate-reason` (SPEC §4).
- */
-export type RejectionReason = 'unparsable' | 'invalid' | 'too_large';
 
 export interface EventRules {
   readonly window: AcceptanceWindow;

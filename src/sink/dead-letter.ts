@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RejectionReason } from '../event/decode-event.js';
+import type { RejectionReason } from '../errors/adgate-error.js';
 import {
   ADGATE_HEADER_PREFIX,
   ATTEMPTS_HEADER,

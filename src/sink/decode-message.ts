@@ -1,4 +1,5 @@
-import { decodeEvent, type EventRules, type RejectionReason } from '../event/decode-event.js';
+import type { RejectionReason } from '../errors/adgate-error.js';
+import { decodeEvent, type EventRules } from '../event/decode-event.js';
 import { idempotencyKey } from '../event/idempotency-key.js';
 import { SOURCE_HEADER } from '../kafka/headers.js';
 import type { InboundMessage } from '../kafka/types.js';
