@@ -40,13 +40,17 @@ async function main(): Promise<void> {
       if (wantsHelp) return void process.stdout.write(SERVE_HELP);
       const config = loadConfigOrExit();
       limitHeapGrowth();
-      await runServe(config, createLogger(config.ADGATE_LOG_LEVEL), startGateway);
+      await runServe(
+        config,
+        createLogger(config.ADGATE_LOG_LEVEL, {}, undefined, config.ADGATE_LOG_FORMAT),
+        startGateway,
+      );
       return;
     }
     case 'migrate': {
       if (wantsHelp) return void process.stdout.write(MIGRATE_HELP);
       const config = loadConfigOrExit();
-      const log = createLogger(config.ADGATE_LOG_LEVEL);
+      const log = createLogger(config.ADGATE_LOG_LEVEL, {}, undefined, config.ADGATE_LOG_FORMAT);
       const result = await migrate(config.ADGATE_DATABASE_URL, log);
       log.info('migrations done', {
         applied: result.applied,
