@@ -88,3 +88,26 @@ export const UNSCRAPABLE_METRICS: readonly { name: string; why: string }[] = [
     why: 'served by the DLQ consumer (another branch of issue 12), not by this version',
   },
 ];
+
+/**
+ * The metric names of the README's "Metrics (GET /metrics)" section: every
+ * code span in the first column of its tables, labels dropped.
+ */
+export function readmeMetricNames(text = readFileSync(README, 'utf8')): Set<string> {
+  const start = text.indexOf('### Metrics (GET /metrics)');
+  if (start < 0) throw new Error('README has no "### Metrics (GET /metrics)" section');
+  const end = text.indexOf('\n#', start + 1);
+  const names = new Set<string>();
+  for (const row of text.slice(start, end < 0 ? undefined : end).split('\n')) {
+    const first = /^\|([^|]*)\|/.exec(row)?.[1] ?? '';
+    for (const span of first.matchAll(/`([a-z_:][a-z0-9_:]*)(?:\{[^}`]*\})?`/g)) {
+      names.add(span[1] as string);
+    }
+  }
+  return names;
+}
+
+/** The metric families a Prometheus text exposition declares (its # TYPE lines). */
+export function servedMetricNames(exposition: string): Set<string> {
+  return new Set([...exposition.matchAll(/^# TYPE (\S+) \S+$/gm)].map((m) => m[1] as string));
+}
