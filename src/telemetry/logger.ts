@@ -67,7 +67,7 @@ export function createLogger(
     },
     chooseDestination(write, format),
   );
-  return wrap(Object.keys(base).length > 0 ? root.child(toLoggable(base)) : root);
+  return wrap(root, toLoggable(base));
 }
 
 function chooseDestination(
@@ -86,20 +86,26 @@ function chooseDestination(
   return pino.destination({ dest: 1, sync: true });
 }
 
-function wrap(logger: PinoLogger): Logger {
+/**
+ * Bindings (base and child fields) are merged into each line rather than
+ * given to pino's child(), and `msg` goes first: the lines keep the order
+ * the earlier logger wrote (level, time, msg, bindings, fields), on which
+ * log queries and tests that match `"msg":"…","state":"…"` rely. pino
+ * would otherwise write bindings before msg and msg last.
+ */
+function wrap(logger: PinoLogger, bindings: LogFields): Logger {
   const emit =
     (lvl: LogLevel) =>
     (msg: string, fields?: LogFields): void => {
       if (!logger.isLevelEnabled(lvl)) return;
-      if (fields === undefined) logger[lvl](msg);
-      else logger[lvl](toLoggable(fields), msg);
+      logger[lvl]({ msg, ...bindings, ...(fields === undefined ? {} : toLoggable(fields)) });
     };
   return {
     debug: emit('debug'),
     info: emit('info'),
     warn: emit('warn'),
     error: emit('error'),
-    child: (fields) => wrap(logger.child(toLoggable(fields))),
+    child: (fields) => wrap(logger, { ...bindings, ...toLoggable(fields) }),
   };
 }
 

@@ -33,9 +33,12 @@ describe('logger (pino)', () => {
       [warn?.level, warn?.partition, warn?.ms, warn?.component],
       ['warn', 2, 5, 'sink'],
     );
-    // What test/support/gateway-logs.ts matches on.
+    // What test/support/gateway-logs.ts and the CLI tests match on: the
+    // earlier logger's order, msg before the bindings and the fields.
     assert.match(lines[1] as string, /"level":"warn"/);
-    assert.ok(lines[0]?.includes('"msg":"partitions assigned"'));
+    assert.ok(
+      lines[0]?.includes('"msg":"partitions assigned","component":"sink","partitions":[0,1]'),
+    );
   });
 
   it('writes errors with their stack, reason and cause, and lifts the reason to the line', () => {
