@@ -212,7 +212,11 @@ describe('adgate serve: health, readiness, metrics and SIGTERM', () => {
     // runtime one (src/telemetry/runtime-metrics.ts).
     for (const line of text.split('\n')) {
       if (line === '' || line.startsWith('#')) continue;
-      assert.match(line, /^(adgate|process|nodejs|v8js)_[a-z0-9_]+(\{[^}]*\})? -?[0-9.e+-]+$/, line);
+      assert.match(
+        line,
+        /^(adgate|process|nodejs|v8js)_[a-z0-9_]+(\{[^}]*\})? -?[0-9.e+-]+$/,
+        line,
+      );
     }
   });
 
