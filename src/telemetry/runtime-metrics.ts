@@ -23,8 +23,10 @@ import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runti
  * them (the instrumentation's timers and GC observer go with it).
  */
 export function startRuntimeMetrics(provider: MeterProvider): () => void {
+  // Enabled once, after it has its provider (enabled at construction it
+  // would start its collectors against the global no-op one first).
   // monitoringPrecision: the event-loop delay histogram's resolution in ms.
-  const runtime = new RuntimeNodeInstrumentation({ monitoringPrecision: 10 });
+  const runtime = new RuntimeNodeInstrumentation({ enabled: false, monitoringPrecision: 10 });
   runtime.setMeterProvider(provider);
   runtime.enable();
   observeProcess(provider);
