@@ -7,7 +7,7 @@ import { loadConfig } from '../config/load-config.js';
 import { startGateway } from '../create-gateway.js';
 import { AdgateError, errorMessage } from '../errors/adgate-error.js';
 import { migrate } from '../store/migrate.js';
-import { createLogger } from '../telemetry/logger.js';
+import { createConfiguredLogger } from '../telemetry/logger.js';
 import { DRAIN_HELP, MAIN_HELP, MIGRATE_HELP, SERVE_HELP, STACK_HELP } from './help.js';
 import { limitHeapGrowth } from './limit-heap-growth.js';
 import { runServe } from './serve.js';
@@ -83,12 +83,12 @@ function parseCommandLine(command: Command, args: readonly string[]) {
 async function serveCommand(): Promise<void> {
   const config = loadConfigOrExit();
   limitHeapGrowth();
-  await runServe(config, createLogger(config.ADGATE_LOG_LEVEL), startGateway);
+  await runServe(config, createConfiguredLogger(config), startGateway);
 }
 
 async function migrateCommand(): Promise<void> {
   const config = loadConfigOrExit();
-  const log = createLogger(config.ADGATE_LOG_LEVEL);
+  const log = createConfiguredLogger(config);
   const result = await migrate(config.ADGATE_DATABASE_URL, log);
   log.info('migrations done', { applied: result.applied, alreadyApplied: result.alreadyApplied });
 }

@@ -135,6 +135,7 @@ export const envSchema = z
     ADGATE_DLQ_MAX_ATTEMPTS: int(1, 100).default(3),
     ADGATE_RETRY_MAX_BACKOFF_MS: int(10, 600_000).default(5_000),
     ADGATE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    ADGATE_LOG_FORMAT: z.enum(['json', 'pretty']).optional(), // unset: pretty on a TTY only
     // OTLP/HTTP endpoint for traces (e.g. http://collector:4318/v1/traces);
     // unset, tracing is off and spans cost nothing.
     ADGATE_OTLP_TRACES_URL: z.url({ message: 'must be a URL' }).optional(),

@@ -1,5 +1,11 @@
+import { isSpanContextValid, TraceFlags, trace } from '@opentelemetry/api';
+import { type DestinationStream, type Logger as PinoLogger, pino } from 'pino';
+import pretty from 'pino-pretty';
+import { toLoggable } from './to-loggable.js';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+/** json: one object per line; pretty: pino-pretty; unset: pretty on a terminal only. */
+export type LogFormat = 'json' | 'pretty';
 
 export type LogFields = Record<string, unknown>;
 
@@ -12,37 +18,109 @@ export interface Logger {
 }
 
 /**
- * One JSON object per line on stdout: what container runtimes and log
- * shippers expect. Errors are flattened to their reason and message so
- * that the same `reason` token shows in the log, the metric and the DLQ.
+ * Where a secret may be logged under its own name, at the top or one or two
+ * levels down (a request's headers, an error's options): written as
+ * [redacted]. pino compiles these paths once, at creation.
+ */
+const SECRET_KEYS = [
+  'authorization',
+  'cookie',
+  'password',
+  'secret',
+  'apiKey',
+  'apiKeys',
+  'token',
+  'ADGATE_API_KEYS',
+  'ADGATE_DATABASE_URL',
+  'ADGATE_REDIS_URL',
+];
+export const REDACTED_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
+
+/**
+ * The gateway's logs, from pino: one JSON object per line on stdout (what
+ * container runtimes and log shippers expect), `level` as its name, `time`
+ * in ISO 8601, `msg`; or pino-pretty's form for a person at a terminal.
+ * Fields are made safe first (to-loggable.ts): errors with their stack,
+ * `reason` and cause, BigInt as text, circular references cut, so that the
+ * same `reason` token shows in the log, the metric label and the DLQ header.
+ * Lines written inside a sampled span carry its trace_id and span_id.
+ *
+ * `write`, when given, receives each line (tests); otherwise stdout,
+ * written synchronously so that nothing is lost when the process exits
+ * right after a line (a drain past its deadline).
  */
 export function createLogger(
   level: LogLevel,
   base: LogFields = {},
-  write: (line: string) => void = (line) => process.stdout.write(line),
+  write?: (line: string) => void,
+  format?: LogFormat,
 ): Logger {
-  const min = RANK[level];
-  const emit = (lvl: LogLevel, msg: string, fields?: LogFields) => {
-    if (RANK[lvl] < min) return;
-    const record: LogFields = { time: new Date().toISOString(), level: lvl, msg, ...base };
-    for (const [key, value] of Object.entries(fields ?? {})) {
-      record[key] = value instanceof Error ? describeError(value) : value;
-    }
-    write(`${JSON.stringify(record)}\n`);
-  };
+  const root = pino(
+    {
+      level,
+      base: null, // no pid or hostname: the platform adds where a line came from
+      messageKey: 'msg',
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      mixin: traceFields,
+    },
+    chooseDestination(write, format),
+  );
+  return wrap(root, toLoggable(base));
+}
+
+function chooseDestination(
+  write: ((line: string) => void) | undefined,
+  format: LogFormat | undefined,
+): DestinationStream {
+  if (write !== undefined) return { write };
+  const wantPretty = format === 'pretty' || (format === undefined && process.stdout.isTTY === true);
+  if (wantPretty) {
+    return pretty({
+      sync: true,
+      colorize: process.stdout.isTTY === true,
+      translateTime: 'SYS:HH:MM:ss.l',
+    });
+  }
+  return pino.destination({ dest: 1, sync: true });
+}
+
+/**
+ * Bindings (base and child fields) are merged into each line rather than
+ * given to pino's child(), and `msg` goes first: the lines keep the order
+ * the earlier logger wrote (level, time, msg, bindings, fields), on which
+ * log queries and tests that match `"msg":"…","state":"…"` rely. pino
+ * would otherwise write bindings before msg and msg last.
+ */
+function wrap(logger: PinoLogger, bindings: LogFields): Logger {
+  const emit =
+    (lvl: LogLevel) =>
+    (msg: string, fields?: LogFields): void => {
+      if (!logger.isLevelEnabled(lvl)) return;
+      logger[lvl]({ msg, ...bindings, ...(fields === undefined ? {} : toLoggable(fields)) });
+    };
   return {
-    debug: (msg, fields) => emit('debug', msg, fields),
-    info: (msg, fields) => emit('info', msg, fields),
-    warn: (msg, fields) => emit('warn', msg, fields),
-    error: (msg, fields) => emit('error', msg, fields),
-    child: (fields) => createLogger(level, { ...base, ...fields }, write),
+    debug: emit('debug'),
+    info: emit('info'),
+    warn: emit('warn'),
+    error: emit('error'),
+    child: (fields) => wrap(logger, { ...bindings, ...toLoggable(fields) }),
   };
 }
 
-function describeError(error: Error): LogFields {
-  const out: LogFields = { name: error.name, message: error.message };
-  const reason = (error as { reason?: unknown }).reason;
-  if (typeof reason === 'string') out.reason = reason;
-  if (error.cause instanceof Error) out.cause = describeError(error.cause);
-  return out;
+/** trace_id and span_id of the active span when it is sampled (tracing on, and kept). */
+function traceFields(): LogFields {
+  const context = trace.getActiveSpan()?.spanContext();
+  if (context === undefined || !isSpanContextValid(context)) return {};
+  if ((context.traceFlags & TraceFlags.SAMPLED) === 0) return {};
+  return { trace_id: context.traceId, span_id: context.spanId };
+}
+
+/** The process's logger as the configuration asks: ADGATE_LOG_LEVEL and ADGATE_LOG_FORMAT. */
+export function createConfiguredLogger(config: {
+  readonly ADGATE_LOG_LEVEL: LogLevel;
+  readonly ADGATE_LOG_FORMAT?: LogFormat;
+}): Logger {
+  return createLogger(config.ADGATE_LOG_LEVEL, {}, undefined, config.ADGATE_LOG_FORMAT);
 }

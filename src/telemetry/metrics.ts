@@ -5,6 +5,7 @@ import { createHttpInstruments } from './instruments/http.js';
 import { createLifecycleInstruments } from './instruments/lifecycle.js';
 import { watchRuntime } from './instruments/runtime.js';
 import { createSinkInstruments } from './instruments/sink.js';
+import { startRuntimeMetrics } from './runtime-metrics.js';
 
 /**
  * The gateway's instruments, one instance per process (never a global
@@ -18,6 +19,7 @@ export function createMetrics() {
   const meter = provider.getMeter('adgate');
   const serializer = new PrometheusSerializer('', false, undefined, true, true);
   const stopRuntimeWatch = watchRuntime(meter);
+  const stopRuntimeMetrics = startRuntimeMetrics(provider);
 
   return {
     ...createHttpInstruments(meter),
@@ -36,6 +38,7 @@ export function createMetrics() {
     },
     async shutdown(): Promise<void> {
       stopRuntimeWatch();
+      stopRuntimeMetrics();
       await provider.shutdown();
     },
   };

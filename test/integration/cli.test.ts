@@ -208,10 +208,15 @@ describe('adgate serve: health, readiness, metrics and SIGTERM', () => {
     assert.match(text, /^adgate_dedup_degraded 0$/m, text);
     // Counted requests show up: the /healthz and /readyz of the test above.
     assert.match(text, /^adgate_http_requests_total\{route="\/readyz",status="200"\} \d+$/m, text);
-    // Every sample line is `name{labels} value` of an adgate_ metric.
+    // Every sample line is `name{labels} value` of an adgate_ metric or a
+    // runtime one (src/telemetry/runtime-metrics.ts).
     for (const line of text.split('\n')) {
       if (line === '' || line.startsWith('#')) continue;
-      assert.match(line, /^adgate_[a-z_]+(\{[^}]*\})? -?[0-9.e+]+$/, line);
+      assert.match(
+        line,
+        /^(adgate|process|nodejs|v8js)_[a-z0-9_]+(\{[^}]*\})? -?[0-9.e+-]+$/,
+        line,
+      );
     }
   });
 
