@@ -1,3 +1,4 @@
+import { SpanKind } from '@opentelemetry/api';
 import { Hono } from 'hono';
 import type { UnofficialStatusCode } from 'hono/utils/http-status';
 import type pg from 'pg';
@@ -8,6 +9,7 @@ import type { Producer } from '../kafka/types.js';
 import type { Lifecycle } from '../lifecycle/lifecycle-state.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import { inSpan } from '../telemetry/trace-messages.js';
 import { createRequestGuard } from './guard-requests.js';
 import { createPostEventsHandler } from './post-events.js';
 
@@ -40,9 +42,28 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   if (deps.producer !== undefined) {
-    app.post(
-      '/v1/events',
-      createPostEventsHandler({ config, producer: deps.producer, lifecycle, metrics, log, guard }),
+    const postEvents = createPostEventsHandler({
+      config,
+      producer: deps.producer,
+      lifecycle,
+      metrics,
+      log,
+      guard,
+    });
+    // The trace of one event starts here (SERVER), then `publish` (PRODUCER).
+    app.post('/v1/events', (c) =>
+      inSpan(
+        'POST /v1/events',
+        async (span) => {
+          const response = await postEvents(c);
+          span?.setAttribute('http.response.status_code', response.status);
+          return response;
+        },
+        {
+          kind: SpanKind.SERVER,
+          attributes: { 'http.request.method': 'POST', 'http.route': '/v1/events' },
+        },
+      ),
     );
   }
 

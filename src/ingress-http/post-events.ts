@@ -1,4 +1,3 @@
-import { trace } from '@opentelemetry/api';
 import type { Context } from 'hono';
 import type { Config } from '../config/load-config.js';
 import { AdgateError } from '../errors/adgate-error.js';
@@ -7,6 +6,7 @@ import type { Producer } from '../kafka/types.js';
 import type { Lifecycle } from '../lifecycle/lifecycle-state.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import { inProducerSpan } from '../telemetry/trace-messages.js';
 import type { RequestGuard } from './guard-requests.js';
 import { judgeEvents } from './judge-events.js';
 import { parseEventsBody } from './parse-events-body.js';
@@ -22,8 +22,6 @@ export interface PostEventsDeps {
 }
 
 const RETRY_AFTER_S = '1';
-// The no-op tracer unless start-tracing.ts started the SDK.
-const tracer = trace.getTracer('adgate');
 
 /**
  * POST /v1/events (SPEC §3). A 202 is sent only after Kafka acknowledged
@@ -71,14 +69,9 @@ export function createPostEventsHandler(deps: PostEventsDeps) {
     if (throttled !== undefined) return throttled;
 
     try {
-      await tracer.startActiveSpan('adgate.http.produce', async (span) => {
-        span.setAttribute('adgate.events', messages.length);
-        try {
-          await producer.send(config.ADGATE_TOPIC, messages, config.ADGATE_PRODUCE_TIMEOUT_MS);
-        } finally {
-          span.end();
-        }
-      });
+      await inProducerSpan(config.ADGATE_TOPIC, messages, (traced) =>
+        producer.send(config.ADGATE_TOPIC, traced, config.ADGATE_PRODUCE_TIMEOUT_MS),
+      );
     } catch (error) {
       // SPEC §3: a 503 only when a retry may succeed (the error's own
       // classification says so); a refusal that would repeat is a 500.

@@ -8,6 +8,7 @@ import type { EventRow } from '../store/encode-copy-rows.js';
 import { ensureDayPartitions, writeEvents } from '../store/write-events.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import { inSpan } from '../telemetry/trace-messages.js';
 import type { DeadLetter } from './dead-letter.js';
 import { decodeMessage } from './decode-message.js';
 import type { DedupStore } from './dedup-store.js';
@@ -70,7 +71,9 @@ export async function flushBatch(
   // Redis first: one pipelined round trip drops the keys already written.
   const candidates = [...unique.values()];
   stage('decode');
-  const known = await deps.dedup.findKnown(candidates.map((c) => c.row.key));
+  const known = await inSpan('redis lookup', () =>
+    deps.dedup.findKnown(candidates.map((c) => c.row.key)),
+  );
   stage('redis_lookup');
   const fresh = known === undefined ? candidates : candidates.filter((_, i) => !known[i]);
   const redisDuplicates = candidates.length - fresh.length;
@@ -84,14 +87,18 @@ export async function flushBatch(
   let refused: Candidate[] = [];
   if (fresh.length > 0) {
     await createMissingPartitions(fresh, deps, knownDays);
-    const outcome = await writeIsolatingRefusals(fresh, nextOffsets(messages), deps);
+    const outcome = await inSpan('postgres write', () =>
+      writeIsolatingRefusals(fresh, nextOffsets(messages), deps),
+    );
     stage('postgres_write');
     inserted = outcome.inserted;
     refused = outcome.refused;
     // Only after COMMIT: a key marked before the write could hide an event
     // that never landed.
     const refusedSet = new Set(refused);
-    await deps.dedup.remember(fresh.filter((c) => !refusedSet.has(c)).map((c) => c.row.key));
+    await inSpan('redis mark', () =>
+      deps.dedup.remember(fresh.filter((c) => !refusedSet.has(c)).map((c) => c.row.key)),
+    );
     stage('redis_mark');
   }
   const postgresDuplicates = fresh.length - inserted - refused.length;

@@ -1,4 +1,5 @@
 import type { Logger } from './logger.js';
+import { markTracingEnabled } from './trace-messages.js';
 
 export interface Tracing {
   /** Flushes the spans still buffered; part of the drain. */
@@ -27,6 +28,9 @@ export async function startTracing(url: string | undefined, log: Logger): Promis
     autoDetectResources: false,
   });
   sdk.start();
+  markTracingEnabled();
+  // The SDK reads the standard OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG
+  // itself (head sampling: parentbased_traceidratio with 0.01 keeps 1%).
   log.info('tracing on', { url });
   return { shutdown: () => sdk.shutdown() };
 }
