@@ -81,7 +81,7 @@ async function startParts(config: Config, log: Logger, ctx: StartContext): Promi
     log.warn('ADGATE_API_KEYS is unset: using the development key "dev-key" (never in production)');
   }
 
-  const { pool, kafka, producer } = await openDependencies(config, log, opened);
+  const { pool, kafka, producer } = await openDependencies(config, log, opened, metrics);
   // In every role, so that an ingress-only fleet still prunes event_keys.
   const knownDays = new Set<string>();
   const maintenance = scheduleMaintenance(
@@ -154,7 +154,12 @@ function reportLifecycle(lifecycle: Lifecycle, metrics: Metrics, log: Logger): v
  * Migrations, the pool, the Kafka client, its topics and the producer, each
  * pushed on `opened` as soon as it exists so that a failed start closes it.
  */
-async function openDependencies(config: Config, log: Logger, opened: DrainStep[]) {
+async function openDependencies(
+  config: Config,
+  log: Logger,
+  opened: DrainStep[],
+  metrics: Metrics,
+) {
   if (config.ADGATE_MIGRATE_ON_START) {
     const result = await migrate(config.ADGATE_DATABASE_URL, log);
     log.info('migrations', {
@@ -179,6 +184,7 @@ async function openDependencies(config: Config, log: Logger, opened: DrainStep[]
   // before it is sent, not after the broker refused it (SPEC §4).
   const producer: Producer = createProducer(kafka, log.child({ component: 'producer' }), {
     topicLimits,
+    onRequest: (seconds, outcome) => metrics.kafkaProduceSeconds.record(seconds, { outcome }),
   });
   opened.push({ name: 'producer: flush and close', run: () => producer.close() });
 

@@ -12,6 +12,8 @@ import type { Producer } from './types.js';
 export interface ProducerOptions {
   /** Each topic's max.message.bytes (from ensureTopics): no request exceeds them. */
   readonly topicLimits?: TopicLimits;
+  /** Each produce request's round trip to the brokers' acknowledgement (a metric). */
+  readonly onRequest?: (seconds: number, outcome: 'ok' | 'failed') => void;
 }
 
 /**
@@ -28,7 +30,7 @@ export function createProducer(kafka: Kafka, log: Logger, options: ProducerOptio
   const connection = createProducerConnection(kafka, log);
   const limits = createTopicLimitBook(kafka, log, options.topicLimits);
   const queue = createSendQueue(limits.batchRoom);
-  const pump = createPump(queue, connection, limits, log);
+  const pump = createPump(queue, connection, limits, log, options.onRequest);
   let pumping: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
 
@@ -67,14 +69,18 @@ function createPump(
   connection: ProducerConnection,
   limits: TopicLimitBook,
   log: Logger,
+  onRequest: ProducerOptions['onRequest'],
 ): () => Promise<void> {
   return async () => {
     while (!queue.isEmpty) {
       const taken = queue.take();
+      const started = performance.now();
       try {
         await connection.sendRequest(taken);
+        onRequest?.((performance.now() - started) / 1000, 'ok');
         for (const send of taken) send.settle();
       } catch (error) {
+        onRequest?.((performance.now() - started) / 1000, 'failed');
         await settleFailedRequest(taken, error, { queue, connection, limits, log });
       }
     }

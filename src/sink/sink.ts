@@ -101,6 +101,7 @@ export function createSink(settings: SinkSettings, deps: SinkDeps): Sink {
   consumer.onAssignment((partitions) => {
     floor.forget();
     progress.assigned(partitions);
+    deps.metrics.keepLagPartitions(partitions);
   });
 
   return {

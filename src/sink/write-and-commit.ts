@@ -27,6 +27,7 @@ export async function writeAndCommit(
 ): Promise<void> {
   const last = batch.messages.at(-1) as InboundMessage;
   let next = todo.length === 0 ? last.offset + 1n : (todo[0] as InboundMessage).offset;
+  noteOldestUnwritten(batch, todo[0], ctx);
   // All below the position PostgreSQL recorded: nothing to write.
   if (todo.length === 0) await commitPosition(batch, next, ctx);
   for (let i = 0; i < todo.length; i += ctx.batchMaxEvents) {
@@ -39,9 +40,27 @@ export async function writeAndCommit(
     // thousands of messages, and a position that only moves at its
     // end makes lag look stuck and every restart re-read the fetch.
     await commitPosition(batch, next, ctx);
+    noteOldestUnwritten(batch, todo[i + ctx.batchMaxEvents], ctx);
   }
   const lag = batch.lagAfter + (last.offset + 1n - next);
   ctx.metrics.setConsumerLag(Number(lag), { partition: batch.partition });
+}
+
+/**
+ * For adgate_consumer_lag_seconds: the oldest message still to write is
+ * `first` when this batch holds it; past the batch, when more messages
+ * wait, it is beyond the fetch and at least as young as the batch's last
+ * message (whose age is then an upper bound); with none waiting, none.
+ */
+function noteOldestUnwritten(
+  batch: InboundBatch,
+  first: InboundMessage | undefined,
+  ctx: WriteContext,
+): void {
+  const last = batch.messages.at(-1) as InboundMessage;
+  const timestampMs =
+    first !== undefined ? first.timestampMs : batch.lagAfter > 0n ? last.timestampMs : null;
+  ctx.metrics.setOldestUnwritten(batch.partition, timestampMs);
 }
 
 /**

@@ -2,6 +2,7 @@ import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporte
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { createDedupInstruments } from './instruments/dedup.js';
 import { createHttpInstruments } from './instruments/http.js';
+import { createKafkaInstruments } from './instruments/kafka.js';
 import { createLifecycleInstruments } from './instruments/lifecycle.js';
 import { watchRuntime } from './instruments/runtime.js';
 import { createSinkInstruments } from './instruments/sink.js';
@@ -24,6 +25,7 @@ export function createMetrics() {
   return {
     ...createHttpInstruments(meter),
     ...createSinkInstruments(meter),
+    ...createKafkaInstruments(meter),
     // Recorded by every stage: the same reason token as the log and the DLQ header.
     errors: meter.createCounter('adgate_errors', {
       description: 'Failures by reason (the same token as in the log and the DLQ header)',

@@ -1,9 +1,11 @@
 import type { Meter } from '@opentelemetry/api';
 import { gaugeSetter, LATENCY_BUCKETS_S, SIZE_BUCKETS } from './buckets.js';
+import { createLagSeconds } from './lag-seconds.js';
 
 /** The sink's instruments: outcomes, dead letters, flush timings, lag. */
 export function createSinkInstruments(meter: Meter) {
   return {
+    ...createLagSeconds(meter),
     sinkEvents: meter.createCounter('adgate_sink_events', {
       description:
         'Messages read from the ingest topic by outcome: inserted, duplicate (with stage), dlq, skipped_recorded (below the position PostgreSQL recorded: landed before)',
