@@ -1,9 +1,10 @@
 import { type Context, Hono } from 'hono';
 import type pg from 'pg';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AdgateError } from '../errors/adgate-error.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import type { Watermark } from './compute-watermark.js';
 import { billingQuerySchemas, type Granularity, queryBilling } from './query-billing.js';
 import { changesQuerySchema, queryChanges } from './query-changes.js';
 
@@ -24,6 +25,8 @@ export interface BillingRouteDeps {
   readonly guard: BillingGuard;
   readonly metrics: Pick<Metrics, 'errors'>;
   readonly log: Logger;
+  /** The settled watermark; absent in a process not wired to Kafka (the route answers 501). */
+  readonly watermark?: { read(): Promise<Watermark> };
 }
 
 /**
@@ -58,7 +61,37 @@ export function createBillingRoutes(deps: BillingRouteDeps): Hono {
       return answerBillingFailure(c, error, deps);
     }
   });
+  routes.get('/watermark', async (c) => {
+    const auth = deps.guard.authorize(c, 'billing');
+    if (!auth.ok) return auth.response;
+    const parsed = watermarkQuerySchema.safeParse(c.req.query());
+    if (!parsed.success) return answerInvalidQuery(c, parsed.error);
+    if (deps.watermark === undefined) {
+      return c.json({ error: 'this process has no Kafka reader for the watermark' }, 501);
+    }
+    try {
+      return c.json(toWatermarkBody(await deps.watermark.read()));
+    } catch (error) {
+      return answerBillingFailure(c, error, deps);
+    }
+  });
   return routes;
+}
+
+/** GET /v1/billing/watermark takes no parameters; an unknown one is a 400, not ignored. */
+export const watermarkQuerySchema = z.strictObject({});
+
+function toWatermarkBody(w: Watermark) {
+  return {
+    watermark: new Date(w.watermarkMs).toISOString(),
+    as_of: new Date(w.asOfMs).toISOString(),
+    lagging_partitions: w.lagging.map((p) => ({
+      partition: p.partition,
+      next_offset: String(p.nextOffset),
+      end_offset: String(p.endOffset),
+      settled_before: new Date(p.settledBeforeMs).toISOString(),
+    })),
+  };
 }
 
 /** 400 naming each parameter and the rule it breaks (SPEC §3). */

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { UnofficialStatusCode } from 'hono/utils/http-status';
 import type pg from 'pg';
 import { createBillingRoutes } from '../billing/billing-routes.js';
+import { createWatermarkSource, type IngestLog } from '../billing/compute-watermark.js';
 import type { Config } from '../config/load-config.js';
 import { ClientClosedRequestError } from '../errors/adgate-error.js';
 import type { Producer } from '../kafka/types.js';
@@ -19,6 +20,11 @@ export interface AppDeps {
   readonly lifecycle: Lifecycle;
   readonly metrics: Metrics;
   readonly log: Logger;
+  /**
+   * The ingest topic's positions for GET /v1/billing/watermark
+   * (src/kafka/read-partition-positions.ts); absent, that route answers 501.
+   */
+  readonly ingestLog?: IngestLog;
   /** Starts a drain, as SIGTERM does (POST /admin/drain, scope admin). */
   readonly requestDrain: () => void;
 }
@@ -46,7 +52,16 @@ export function createApp(deps: AppDeps): Hono {
     );
   }
 
-  app.route('/v1/billing', createBillingRoutes({ pool, guard, metrics, log }));
+  const watermark =
+    deps.ingestLog === undefined
+      ? undefined
+      : createWatermarkSource(pool, deps.ingestLog, {
+          group: config.ADGATE_CONSUMER_GROUP,
+          topic: config.ADGATE_TOPIC,
+          acceptPastMs: config.ADGATE_ACCEPT_PAST_MS,
+          skewMs: config.ADGATE_WATERMARK_SKEW_MS,
+        });
+  app.route('/v1/billing', createBillingRoutes({ pool, guard, metrics, log, watermark }));
 
   app.post('/admin/drain', (c) => {
     const auth = guard.authorize(c, 'admin');
