@@ -95,7 +95,7 @@ function toWatermarkBody(w: Watermark) {
 }
 
 /** 400 naming each parameter and the rule it breaks (SPEC §3). */
-function answerInvalidQuery(c: Context, error: z.ZodError): Response {
+export function answerInvalidQuery(c: Context, error: z.ZodError): Response {
   return c.json(
     {
       error: 'invalid query',
@@ -110,7 +110,11 @@ function answerInvalidQuery(c: Context, error: z.ZodError): Response {
  * again; any other failure fails the same way on a retry, so it is a 500
  * that someone must look at.
  */
-function answerBillingFailure(c: Context, error: unknown, deps: BillingRouteDeps): Response {
+export function answerBillingFailure(
+  c: Context,
+  error: unknown,
+  deps: Pick<BillingRouteDeps, 'metrics' | 'log'>,
+): Response {
   const reason = error instanceof AdgateError ? error.reason : undefined;
   if (error instanceof AdgateError && error.retriable) {
     deps.metrics.errors.add(1, { reason: error.reason });

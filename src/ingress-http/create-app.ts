@@ -3,6 +3,7 @@ import type { UnofficialStatusCode } from 'hono/utils/http-status';
 import type pg from 'pg';
 import { createBillingRoutes } from '../billing/billing-routes.js';
 import { createWatermarkSource, type IngestLog } from '../billing/compute-watermark.js';
+import { createReconciliationRoutes } from '../billing/reconciliation-routes.js';
 import type { Config } from '../config/load-config.js';
 import { ClientClosedRequestError } from '../errors/adgate-error.js';
 import type { Producer } from '../kafka/types.js';
@@ -62,6 +63,16 @@ export function createApp(deps: AppDeps): Hono {
           skewMs: config.ADGATE_WATERMARK_SKEW_MS,
         });
   app.route('/v1/billing', createBillingRoutes({ pool, guard, metrics, log, watermark }));
+  app.route(
+    '/v1/reconciliation',
+    createReconciliationRoutes({
+      pool,
+      guard,
+      metrics,
+      log,
+      graceMs: config.ADGATE_RECONCILE_GRACE_MS,
+    }),
+  );
 
   app.post('/admin/drain', (c) => {
     const auth = guard.authorize(c, 'admin');
