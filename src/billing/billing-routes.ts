@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AdgateError } from '../errors/adgate-error.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import type { billingRowsSchema, changesPageSchema, watermarkSchema } from './billing-responses.js';
 import type { Watermark } from './compute-watermark.js';
 import { billingQuerySchemas, type Granularity, queryBilling } from './query-billing.js';
 import { changesQuerySchema, queryChanges } from './query-changes.js';
@@ -43,7 +44,10 @@ export function createBillingRoutes(deps: BillingRouteDeps): Hono {
       const parsed = billingQuerySchemas[granularity].safeParse(c.req.query());
       if (!parsed.success) return answerInvalidQuery(c, parsed.error);
       try {
-        return c.json({ rows: await queryBilling(deps.pool, granularity, parsed.data) });
+        const body: z.output<typeof billingRowsSchema> = {
+          rows: await queryBilling(deps.pool, granularity, parsed.data),
+        };
+        return c.json(body);
       } catch (error) {
         return answerBillingFailure(c, error, deps);
       }
@@ -56,7 +60,12 @@ export function createBillingRoutes(deps: BillingRouteDeps): Hono {
     if (!parsed.success) return answerInvalidQuery(c, parsed.error);
     try {
       const page = await queryChanges(deps.pool, parsed.data);
-      return c.json({ rows: page.rows, next_cursor: page.nextCursor, more: page.more });
+      const body: z.output<typeof changesPageSchema> = {
+        rows: page.rows,
+        next_cursor: page.nextCursor,
+        more: page.more,
+      };
+      return c.json(body);
     } catch (error) {
       return answerBillingFailure(c, error, deps);
     }
@@ -81,7 +90,7 @@ export function createBillingRoutes(deps: BillingRouteDeps): Hono {
 /** GET /v1/billing/watermark takes no parameters; an unknown one is a 400, not ignored. */
 export const watermarkQuerySchema = z.strictObject({});
 
-function toWatermarkBody(w: Watermark) {
+function toWatermarkBody(w: Watermark): z.output<typeof watermarkSchema> {
   return {
     watermark: new Date(w.watermarkMs).toISOString(),
     as_of: new Date(w.asOfMs).toISOString(),

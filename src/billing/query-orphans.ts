@@ -1,6 +1,8 @@
 import type pg from 'pg';
+import type { z } from 'zod';
 import { readBeside } from '../shared/read-beside.js';
 import { classifyPgError } from '../store/classify-pg-error.js';
+import type { orphansReportSchema } from './billing-responses.js';
 import { billingQuerySchemas } from './query-billing.js';
 
 const ORPHANS_SQL = readBeside(import.meta.url, './sql/orphans.sql');
@@ -20,22 +22,8 @@ export const orphansQuerySchema = billingQuerySchemas.hourly.superRefine((q, ctx
 });
 export type OrphansQuery = { from: number; to: number; campaign_id: string };
 
-/** One hour of one campaign: its clicks and conversions whose impression has not arrived. */
-export interface OrphanRow {
-  readonly hour: string;
-  readonly campaign_id: string;
-  readonly clicks: number;
-  readonly conversions: number;
-  /** Distinct impression ids those clicks and conversions name. */
-  readonly impressions_missing: number;
-}
-
-export interface OrphansReport {
-  readonly rows: OrphanRow[];
-  /** Only what adgate received before this instant is judged (now - the grace period). */
-  readonly received_before: string;
-  readonly grace_ms: number;
-}
+/** Per hour of one campaign, its clicks and conversions whose impression has not arrived. */
+export type OrphansReport = z.output<typeof orphansReportSchema>;
 
 interface DbRow {
   hour: Date;

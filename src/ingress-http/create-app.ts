@@ -1,13 +1,14 @@
 import { Hono } from 'hono';
 import type { UnofficialStatusCode } from 'hono/utils/http-status';
 import type pg from 'pg';
-import { createBillingRoutes } from '../billing/billing-routes.js';
+import { type BillingGuard, createBillingRoutes } from '../billing/billing-routes.js';
 import { createWatermarkSource, type IngestLog } from '../billing/compute-watermark.js';
 import { createReconciliationRoutes } from '../billing/reconciliation-routes.js';
 import type { Config } from '../config/load-config.js';
 import { ClientClosedRequestError } from '../errors/adgate-error.js';
 import type { Producer } from '../kafka/types.js';
 import type { Lifecycle } from '../lifecycle/lifecycle-state.js';
+import { buildOpenApiDocument } from '../openapi/build-openapi-document.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { createRequestGuard } from './guard-requests.js';
@@ -32,7 +33,7 @@ export interface AppDeps {
 
 /** The HTTP surface of SPEC §3. */
 export function createApp(deps: AppDeps): Hono {
-  const { config, pool, lifecycle, metrics, log } = deps;
+  const { config, lifecycle, metrics, log } = deps;
   const app = new Hono();
   const guard = createRequestGuard(config, metrics);
 
@@ -53,26 +54,7 @@ export function createApp(deps: AppDeps): Hono {
     );
   }
 
-  const watermark =
-    deps.ingestLog === undefined
-      ? undefined
-      : createWatermarkSource(pool, deps.ingestLog, {
-          group: config.ADGATE_CONSUMER_GROUP,
-          topic: config.ADGATE_TOPIC,
-          acceptPastMs: config.ADGATE_ACCEPT_PAST_MS,
-          skewMs: config.ADGATE_WATERMARK_SKEW_MS,
-        });
-  app.route('/v1/billing', createBillingRoutes({ pool, guard, metrics, log, watermark }));
-  app.route(
-    '/v1/reconciliation',
-    createReconciliationRoutes({
-      pool,
-      guard,
-      metrics,
-      log,
-      graceMs: config.ADGATE_RECONCILE_GRACE_MS,
-    }),
-  );
+  mountBillingRoutes(app, deps, guard);
 
   app.post('/admin/drain', (c) => {
     const auth = guard.authorize(c, 'admin');
@@ -93,6 +75,9 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/readyz', (c) =>
     c.json({ state: lifecycle.state }, lifecycle.state === 'ready' ? 200 : 503),
   );
+  // No key: the contract is public, like /healthz (SPEC §3). Built once.
+  const openApi = buildOpenApiDocument();
+  app.get('/openapi.json', (c) => c.json(openApi));
   app.get('/metrics', async (c) => {
     c.header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
     return c.body(await metrics.render());
@@ -111,6 +96,31 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ error: 'internal error' }, 500);
   });
   return app;
+}
+
+/** The billing and reconciliation routes of SPEC §3 (scope billing). */
+function mountBillingRoutes(app: Hono, deps: AppDeps, guard: BillingGuard): void {
+  const { config, pool, metrics, log } = deps;
+  const watermark =
+    deps.ingestLog === undefined
+      ? undefined
+      : createWatermarkSource(pool, deps.ingestLog, {
+          group: config.ADGATE_CONSUMER_GROUP,
+          topic: config.ADGATE_TOPIC,
+          acceptPastMs: config.ADGATE_ACCEPT_PAST_MS,
+          skewMs: config.ADGATE_WATERMARK_SKEW_MS,
+        });
+  app.route('/v1/billing', createBillingRoutes({ pool, guard, metrics, log, watermark }));
+  app.route(
+    '/v1/reconciliation',
+    createReconciliationRoutes({
+      pool,
+      guard,
+      metrics,
+      log,
+      graceMs: config.ADGATE_RECONCILE_GRACE_MS,
+    }),
+  );
 }
 
 // nginx's "client closed request": counted under its own status in
