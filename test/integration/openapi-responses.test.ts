@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Hono } from 'hono';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createApp } from '../../src/ingress-http/create-app.js';
-import { createKafka, createProducer, ensureTopics } from '../../src/kafka/kafka-client.js';
+import { createProducer } from '../../src/kafka/create-producer.js';
+import { ensureTopics } from '../../src/kafka/ensure-topics.js';
 import {
   type PartitionPositionReader,
   readPartitionPositions,
@@ -40,10 +41,8 @@ describe('real answers of every route match the OpenAPI document (SPEC §3)', ()
     pipeline = await createTestPipeline();
     const config = loadConfig(pipeline.env);
     const log = createLogger('error');
-    const kafka = createKafka(
-      { clientId: 'openapi-test', brokers: config.ADGATE_KAFKA_BROKERS },
-      log,
-    );
+    // kafkajs itself: only the Kafka parts under test are adgate's.
+    const kafka = pipeline.kafka;
     const topicLimits = await ensureTopics(
       kafka,
       {
