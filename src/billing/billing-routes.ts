@@ -1,9 +1,11 @@
 import { type Context, Hono } from 'hono';
 import type pg from 'pg';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AdgateError } from '../errors/adgate-error.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import type { billingRowsSchema, changesPageSchema, watermarkSchema } from './billing-responses.js';
+import type { Watermark } from './compute-watermark.js';
 import { billingQuerySchemas, type Granularity, queryBilling } from './query-billing.js';
 import { changesQuerySchema, queryChanges } from './query-changes.js';
 
@@ -24,6 +26,8 @@ export interface BillingRouteDeps {
   readonly guard: BillingGuard;
   readonly metrics: Pick<Metrics, 'errors'>;
   readonly log: Logger;
+  /** The settled watermark; absent in a process not wired to Kafka (the route answers 501). */
+  readonly watermark?: { read(): Promise<Watermark> };
 }
 
 /**
@@ -40,7 +44,10 @@ export function createBillingRoutes(deps: BillingRouteDeps): Hono {
       const parsed = billingQuerySchemas[granularity].safeParse(c.req.query());
       if (!parsed.success) return answerInvalidQuery(c, parsed.error);
       try {
-        return c.json({ rows: await queryBilling(deps.pool, granularity, parsed.data) });
+        const body: z.output<typeof billingRowsSchema> = {
+          rows: await queryBilling(deps.pool, granularity, parsed.data),
+        };
+        return c.json(body);
       } catch (error) {
         return answerBillingFailure(c, error, deps);
       }
@@ -53,7 +60,26 @@ export function createBillingRoutes(deps: BillingRouteDeps): Hono {
     if (!parsed.success) return answerInvalidQuery(c, parsed.error);
     try {
       const page = await queryChanges(deps.pool, parsed.data);
-      return c.json({ rows: page.rows, next_cursor: page.nextCursor, more: page.more });
+      const body: z.output<typeof changesPageSchema> = {
+        rows: page.rows,
+        next_cursor: page.nextCursor,
+        more: page.more,
+      };
+      return c.json(body);
+    } catch (error) {
+      return answerBillingFailure(c, error, deps);
+    }
+  });
+  routes.get('/watermark', async (c) => {
+    const auth = deps.guard.authorize(c, 'billing');
+    if (!auth.ok) return auth.response;
+    const parsed = watermarkQuerySchema.safeParse(c.req.query());
+    if (!parsed.success) return answerInvalidQuery(c, parsed.error);
+    if (deps.watermark === undefined) {
+      return c.json({ error: 'this process has no Kafka reader for the watermark' }, 501);
+    }
+    try {
+      return c.json(toWatermarkBody(await deps.watermark.read()));
     } catch (error) {
       return answerBillingFailure(c, error, deps);
     }
@@ -61,8 +87,24 @@ export function createBillingRoutes(deps: BillingRouteDeps): Hono {
   return routes;
 }
 
+/** GET /v1/billing/watermark takes no parameters; an unknown one is a 400, not ignored. */
+export const watermarkQuerySchema = z.strictObject({});
+
+function toWatermarkBody(w: Watermark): z.output<typeof watermarkSchema> {
+  return {
+    watermark: new Date(w.watermarkMs).toISOString(),
+    as_of: new Date(w.asOfMs).toISOString(),
+    lagging_partitions: w.lagging.map((p) => ({
+      partition: p.partition,
+      next_offset: String(p.nextOffset),
+      end_offset: String(p.endOffset),
+      settled_before: new Date(p.settledBeforeMs).toISOString(),
+    })),
+  };
+}
+
 /** 400 naming each parameter and the rule it breaks (SPEC §3). */
-function answerInvalidQuery(c: Context, error: z.ZodError): Response {
+export function answerInvalidQuery(c: Context, error: z.ZodError): Response {
   return c.json(
     {
       error: 'invalid query',
@@ -77,7 +119,11 @@ function answerInvalidQuery(c: Context, error: z.ZodError): Response {
  * again; any other failure fails the same way on a retry, so it is a 500
  * that someone must look at.
  */
-function answerBillingFailure(c: Context, error: unknown, deps: BillingRouteDeps): Response {
+export function answerBillingFailure(
+  c: Context,
+  error: unknown,
+  deps: Pick<BillingRouteDeps, 'metrics' | 'log'>,
+): Response {
   const reason = error instanceof AdgateError ? error.reason : undefined;
   if (error instanceof AdgateError && error.retriable) {
     deps.metrics.errors.add(1, { reason: error.reason });

@@ -18,27 +18,36 @@ const FIRST_MS = Date.UTC(1970, 0, 1);
 const END_MS = Date.UTC(10000, 0, 1);
 
 /** An RFC 3339 instant in the years 1970..9999, as epoch milliseconds. */
-export const instantParam = z.string().transform((text, ctx) => {
-  const epochMs = readInstant(text, ctx);
-  return epochMs === undefined ? z.NEVER : epochMs;
-});
+export const instantParam = z
+  .string()
+  .transform((text, ctx) => {
+    const epochMs = readInstant(text, ctx);
+    return epochMs === undefined ? z.NEVER : epochMs;
+  })
+  .meta({ format: 'date-time', description: 'RFC 3339 with an offset, in the years 1970..9999' });
 
 /**
  * An instant on a bucket boundary (`ms` long buckets from the epoch), as
  * epoch milliseconds; `rule` is the issue's message when it is not.
  */
 export function boundaryParam(ms: number, rule: string) {
-  return z.string().transform((text, ctx) => {
-    const epochMs = readInstant(text, ctx);
-    if (epochMs === undefined) return z.NEVER;
-    // Digits past the millisecond are dropped by normalizeTimestamp: a
-    // non-zero one means the instant is not on the boundary either.
-    if (epochMs % ms !== 0 || /\.\d{3}\d*[1-9]/.test(text)) {
-      ctx.addIssue({ code: 'custom', message: rule });
-      return z.NEVER;
-    }
-    return epochMs;
-  });
+  return (
+    z
+      .string()
+      .transform((text, ctx) => {
+        const epochMs = readInstant(text, ctx);
+        if (epochMs === undefined) return z.NEVER;
+        // Digits past the millisecond are dropped by normalizeTimestamp: a
+        // non-zero one means the instant is not on the boundary either.
+        if (epochMs % ms !== 0 || /\.\d{3}\d*[1-9]/.test(text)) {
+          ctx.addIssue({ code: 'custom', message: rule });
+          return z.NEVER;
+        }
+        return epochMs;
+      })
+      // For the OpenAPI document (src/openapi/): the rule as the 400 names it.
+      .meta({ format: 'date-time', description: `${rule}; in the years 1970..9999` })
+  );
 }
 
 /** The instant `text` names, or undefined after adding the issue that says why not. */

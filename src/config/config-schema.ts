@@ -118,6 +118,13 @@ export const envSchema = z
     ADGATE_DEDUP_REDIS_WINDOW_MS: int(60_000, 365 * DAY_MS).optional(),
     ADGATE_ACCEPT_PAST_MS: int(0, 365 * DAY_MS).default(7 * DAY_MS),
     ADGATE_ACCEPT_FUTURE_MS: int(0, DAY_MS).default(5 * 60 * 1000),
+    // How long before it reaches the ingest topic a message may be stamped
+    // (the HTTP ingress stamps on receipt, then produces with retries; hosts'
+    // clocks differ): the settled watermark keeps this much back (README).
+    ADGATE_WATERMARK_SKEW_MS: int(0, DAY_MS).default(5 * 60 * 1000),
+    // A click or conversion whose impression has not arrived this long after
+    // it is an orphan (GET /v1/reconciliation/orphans; README for the default).
+    ADGATE_RECONCILE_GRACE_MS: int(0, 30 * DAY_MS).default(60 * 60 * 1000),
     ADGATE_BATCH_MAX_EVENTS: int(1, 100_000).default(5_000),
     ADGATE_BATCH_MAX_AGE_MS: int(1, 60_000).default(100),
     ADGATE_MAX_EVENTS_PER_REQUEST: int(1, 1_000_000).default(5_000),

@@ -2,11 +2,14 @@ import { SpanKind } from '@opentelemetry/api';
 import { Hono } from 'hono';
 import type { UnofficialStatusCode } from 'hono/utils/http-status';
 import type pg from 'pg';
-import { createBillingRoutes } from '../billing/billing-routes.js';
+import { type BillingGuard, createBillingRoutes } from '../billing/billing-routes.js';
+import { createWatermarkSource, type IngestLog } from '../billing/compute-watermark.js';
+import { createReconciliationRoutes } from '../billing/reconciliation-routes.js';
 import type { Config } from '../config/load-config.js';
 import { ClientClosedRequestError } from '../errors/adgate-error.js';
 import type { Producer } from '../kafka/types.js';
 import type { Lifecycle } from '../lifecycle/lifecycle-state.js';
+import { buildOpenApiDocument } from '../openapi/build-openapi-document.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { inSpan } from '../telemetry/trace-messages.js';
@@ -21,13 +24,18 @@ export interface AppDeps {
   readonly lifecycle: Lifecycle;
   readonly metrics: Metrics;
   readonly log: Logger;
+  /**
+   * The ingest topic's positions for GET /v1/billing/watermark
+   * (src/kafka/read-partition-positions.ts); absent, that route answers 501.
+   */
+  readonly ingestLog?: IngestLog;
   /** Starts a drain, as SIGTERM does (POST /admin/drain, scope admin). */
   readonly requestDrain: () => void;
 }
 
 /** The HTTP surface of SPEC §3. */
 export function createApp(deps: AppDeps): Hono {
-  const { config, pool, lifecycle, metrics, log } = deps;
+  const { config, lifecycle, metrics, log } = deps;
   const app = new Hono();
   const guard = createRequestGuard(config, metrics);
 
@@ -67,7 +75,7 @@ export function createApp(deps: AppDeps): Hono {
     );
   }
 
-  app.route('/v1/billing', createBillingRoutes({ pool, guard, metrics, log }));
+  mountBillingRoutes(app, deps, guard);
 
   app.post('/admin/drain', (c) => {
     const auth = guard.authorize(c, 'admin');
@@ -88,6 +96,9 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/readyz', (c) =>
     c.json({ state: lifecycle.state }, lifecycle.state === 'ready' ? 200 : 503),
   );
+  // No key: the contract is public, like /healthz (SPEC §3). Built once.
+  const openApi = buildOpenApiDocument();
+  app.get('/openapi.json', (c) => c.json(openApi));
   app.get('/metrics', async (c) => {
     c.header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
     return c.body(await metrics.render());
@@ -106,6 +117,31 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ error: 'internal error' }, 500);
   });
   return app;
+}
+
+/** The billing and reconciliation routes of SPEC §3 (scope billing). */
+function mountBillingRoutes(app: Hono, deps: AppDeps, guard: BillingGuard): void {
+  const { config, pool, metrics, log } = deps;
+  const watermark =
+    deps.ingestLog === undefined
+      ? undefined
+      : createWatermarkSource(pool, deps.ingestLog, {
+          group: config.ADGATE_CONSUMER_GROUP,
+          topic: config.ADGATE_TOPIC,
+          acceptPastMs: config.ADGATE_ACCEPT_PAST_MS,
+          skewMs: config.ADGATE_WATERMARK_SKEW_MS,
+        });
+  app.route('/v1/billing', createBillingRoutes({ pool, guard, metrics, log, watermark }));
+  app.route(
+    '/v1/reconciliation',
+    createReconciliationRoutes({
+      pool,
+      guard,
+      metrics,
+      log,
+      graceMs: config.ADGATE_RECONCILE_GRACE_MS,
+    }),
+  );
 }
 
 // nginx's "client closed request": counted under its own status in

@@ -40,10 +40,11 @@ async function assertBillingSchema(db: TestDatabase): Promise<void> {
   const { rows: indexes } = await db.pool.query(
     `SELECT indexname FROM pg_indexes WHERE tablename = 'billing_hourly' ORDER BY indexname`,
   );
-  assert.deepEqual(
-    indexes.map((r) => r.indexname),
-    ['billing_hourly_changes', 'billing_hourly_pkey'],
-  );
+  // Later migrations may add their own (0004: billing_hourly_publisher).
+  const names = indexes.map((r) => r.indexname);
+  for (const name of ['billing_hourly_changes', 'billing_hourly_pkey']) {
+    assert.ok(names.includes(name), `${name} in ${names}`);
+  }
   const { rows: role } = await db.pool.query(
     "SELECT rolcanlogin FROM pg_roles WHERE rolname = 'adgate_billing'",
   );
@@ -82,7 +83,7 @@ describe(`migration ${MIGRATION}`, () => {
               ('2026-11-01T11:00:00Z', 'c', 'a', 'p', 'EUR', 5, 5000)`,
     );
     const result = await migrate(db.url, quietLog);
-    assert.deepEqual(result.applied, [MIGRATION]);
+    assert.equal(result.applied[0], MIGRATION, 'the next one applied after 0001');
     await assertBillingSchema(db);
     const { rows } = await db.pool.query(
       `SELECT b.impressions::int, b.cost_micros::text,
@@ -133,7 +134,10 @@ describe(`migration ${MIGRATION}`, () => {
           50,
         );
         await holder.query('COMMIT');
-        assert.deepEqual((await migrating).applied, ['0001_event_store.sql', MIGRATION]);
+        assert.deepEqual((await migrating).applied.slice(0, 2), [
+          '0001_event_store.sql',
+          MIGRATION,
+        ]);
       } finally {
         await holder.end();
         await watcher.end();

@@ -1,0 +1,12 @@
+-- A publisher's payout report (README, For billing jobs: "one publisher by
+-- month") names a publisher and a time range across every campaign; the
+-- primary key leads with campaign_id, so without this index that query
+-- reads the whole table. Append-only: never edit a file that has shipped.
+--
+-- Its cost on the write path: one more index entry for each billing row a
+-- batch inserts or changes (not per event: a batch of thousands of events
+-- touches one row per hour, campaign, ad, publisher and currency). Updates
+-- of billing_hourly are never HOT anyway (updated_xid, which every update
+-- changes, is in billing_hourly_changes), so this index adds an insert, not
+-- a lost HOT update.
+CREATE INDEX IF NOT EXISTS billing_hourly_publisher ON billing_hourly (publisher_id, hour);
