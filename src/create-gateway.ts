@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import type { Config } from './config/load-config.js';
 import { createRedisDedupStore, type DedupStore } from './dedup/redis-dedup-store.js';
+import { createDlqPart } from './dlq/create-dlq-part.js';
+import type { DlqConsumer } from './dlq/dlq-consumer.js';
 import { AdgateError, errorMessage } from './errors/adgate-error.js';
 import { createApp } from './ingress-http/create-app.js';
 import { closeHttpServer, startHttpServer } from './ingress-http/start-http-server.js';
@@ -79,10 +81,12 @@ async function startParts(config: Config, log: Logger, ctx: StartContext): Promi
   const { pool, kafka, producer } = await openDependencies(config, log, opened);
 
   let sink: Sink | undefined;
+  let dlq: DlqConsumer | undefined;
   const fail = failOnce(lifecycle, metrics, log, (error) => {
     // Draining follows, and the batch in hand is what could not progress:
     // retries give up instead of holding the drain to its deadline.
     sink?.abandon();
+    dlq?.abandon();
     ctx.onFatal(error);
   });
   let dedup: DedupStore | undefined;
@@ -98,6 +102,9 @@ async function startParts(config: Config, log: Logger, ctx: StartContext): Promi
     const store = dedup;
     opened.push({ name: 'redis: close', run: () => store.close() });
   }
+
+  if (roles.has('dlq'))
+    dlq = createDlqPart(config, { kafka, producer, metrics, log, onFailure: fail });
 
   const app = createApp({
     config,
@@ -116,12 +123,16 @@ async function startParts(config: Config, log: Logger, ctx: StartContext): Promi
   lifecycle.moveTo('ready');
   log.info('adgate ready', { port, roles: [...roles] });
   sink?.start().catch((error: unknown) => fail(startFailure(error)));
+  dlq?.start().catch((error: unknown) => fail(startFailure(error, 'dlq_start_failed')));
 
   return {
     lifecycle,
     metrics,
     port,
-    abandon: () => sink?.abandon(),
+    abandon: () => {
+      sink?.abandon();
+      dlq?.abandon();
+    },
     drain: drainOnce(
       [
         {
@@ -131,6 +142,10 @@ async function startParts(config: Config, log: Logger, ctx: StartContext): Promi
         {
           name: 'sink: stop fetching, flush batch in hand, commit, leave group',
           run: async () => sink?.stop(),
+        },
+        {
+          name: 'dlq: hand over waiting letters, commit, leave group',
+          run: async () => dlq?.stop(),
         },
         { name: 'producer: flush and close', run: () => producer.close() },
         { name: 'redis: close', run: async () => dedup?.close() },
@@ -233,9 +248,13 @@ function failOnce(
 }
 
 /** Why the sink could not start, as the reason of the instance's failure. */
-function startFailure(error: unknown): AdgateError {
+function startFailure(
+  error: unknown,
+  reason: 'sink_start_failed' | 'dlq_start_failed' = 'sink_start_failed',
+): AdgateError {
   if (error instanceof AdgateError && !error.retriable) return error;
-  return new AdgateError('sink_start_failed', `the sink could not start: ${errorMessage(error)}`, {
+  const part = reason === 'sink_start_failed' ? 'sink' : 'DLQ consumer';
+  return new AdgateError(reason, `the ${part} could not start: ${errorMessage(error)}`, {
     retriable: false,
     cause: error,
   });

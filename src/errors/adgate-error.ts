@@ -23,7 +23,11 @@ export type ErrorReason =
   | 'kafka_consumer_crashed'
   | 'sink_stalled'
   | 'sink_start_failed'
-  | 'recorded_offset_beyond_end';
+  | 'recorded_offset_beyond_end'
+  // The DLQ consumer and the dlq/offsets commands (src/dlq/).
+  | 'dlq_consumer_crashed'
+  | 'dlq_start_failed'
+  | 'group_has_members';
 
 export class AdgateError extends Error {
   readonly reason: ErrorReason;

@@ -14,12 +14,15 @@ export interface DeadLetter {
 
 export const ATTEMPTS_HEADER = 'adgate-attempts';
 export const FIRST_FAILED_HEADER = 'adgate-first-failed-at';
+/** When the last attempt failed: the DLQ consumer's backoff counts from it. */
+export const LAST_FAILED_HEADER = 'adgate-last-failed-at';
 
 /**
  * Builds the DLQ record of SPEC §4: the original bytes and key unchanged,
  * the original headers kept, and adgate's headers set. A message that was
- * redriven from the DLQ carries its attempt count and first failure time,
- * so that after the last attempt it goes to the dead topic instead.
+ * redriven from the DLQ carries its attempt count (raised by the DLQ
+ * consumer: the attempt it now is) and first failure time, so that after
+ * the last attempt it goes to the dead topic instead.
  */
 export function toDeadLetterRecord(
   letter: DeadLetter,
@@ -27,7 +30,8 @@ export function toDeadLetterRecord(
 ): { record: OutboundMessage; attempts: number } {
   const { message } = letter;
   const previous = Number(message.headers[ATTEMPTS_HEADER]?.toString('utf8') ?? '0');
-  const attempts = (Number.isInteger(previous) && previous > 0 ? previous : 0) + 1;
+  // A first failure is attempt 1; a redriven message says which attempt it is.
+  const attempts = Number.isInteger(previous) && previous > 0 ? previous : 1;
   const firstFailedAt =
     message.headers[FIRST_FAILED_HEADER]?.toString('utf8') ?? new Date(nowMs).toISOString();
   const headers: Record<string, string | Buffer> = {};
@@ -44,6 +48,7 @@ export function toDeadLetterRecord(
   headers['adgate-error'] = letter.error.slice(0, 1_000);
   headers[ATTEMPTS_HEADER] = String(attempts);
   headers[FIRST_FAILED_HEADER] = firstFailedAt;
+  headers[LAST_FAILED_HEADER] = new Date(nowMs).toISOString();
   return {
     attempts,
     record: {

@@ -78,6 +78,14 @@ export function createMetrics() {
       description:
         'Dead letters sent with their value cut (adgate-value-truncated) because their topic would not take them whole, by reason',
     }),
+    dlqOutcomes: meter.createCounter('adgate_dlq_outcomes', {
+      description:
+        'DLQ letters by outcome (retried, kept, dead) and reason: each letter read ends as one',
+    }),
+    dlqRequeued: meter.createCounter('adgate_dlq_requeued', {
+      description:
+        'Waiting DLQ letters copied to the DLQ tail at a stop (handled by the next owner)',
+    }),
     errors: meter.createCounter('adgate_errors', {
       description: 'Failures by reason (the same token as in the log and the DLQ header)',
     }),
@@ -121,6 +129,10 @@ export function createMetrics() {
     setSinkLastCommitSeconds: observed(
       'adgate_sink_last_commit_timestamp_seconds',
       "When the sink last committed a partition's position (Unix seconds), per partition",
+    ),
+    setDlqWaiting: observed(
+      'adgate_dlq_waiting_letters',
+      'write_failed letters held by the DLQ consumer until their backoff is over',
     ),
     setLifecycleState: observed('adgate_lifecycle_state', '1 for the current lifecycle state'),
     setLastDrainSeconds: observed(

@@ -1,0 +1,129 @@
+import type { Batch, Kafka, Consumer as KafkaJsConsumer } from 'kafkajs';
+import { AdgateError, errorMessage } from '../errors/adgate-error.js';
+import { classifyKafkaError } from '../kafka/classify-kafka-error.js';
+import type { InboundMessage } from '../kafka/types.js';
+import type { Logger } from '../telemetry/logger.js';
+
+/**
+ * The Kafka side of the DLQ consumer: the only file of src/dlq/ that knows
+ * kafkajs (src/kafka/types.ts says why that matters). Unlike the sink's
+ * consumer, this one commits outside the batch handler (a letter waiting
+ * for its backoff is committed past when its timer fires, long after its
+ * batch returned) and pauses partitions (while too many letters wait).
+ */
+export interface LetterBatch {
+  readonly partition: number;
+  readonly messages: readonly InboundMessage[];
+  /** False once the partition was taken away or the consumer is stopping. */
+  isCurrent(): boolean;
+}
+
+export interface LetterConsumer {
+  start(handler: (batch: LetterBatch) => Promise<void>): Promise<void>;
+  /** Commits `nextOffset` (the next offset to read) for one partition. */
+  commit(partition: number, nextOffset: bigint): Promise<void>;
+  pause(partitions: readonly number[]): void;
+  resume(partitions: readonly number[]): void;
+  onAssignment(listener: (partitions: readonly number[]) => void): void;
+  /** kafkajs gave up on the consumer (it will not restart it). */
+  onFailure(listener: (error: AdgateError) => void): void;
+  /** Stops fetching, waits for the handler in flight, leaves the group. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface LetterConsumerSettings {
+  readonly groupId: string;
+  readonly topic: string;
+  readonly sessionTimeoutMs: number;
+}
+
+export function createLetterConsumer(
+  kafka: Kafka,
+  settings: LetterConsumerSettings,
+  log: Logger,
+): LetterConsumer {
+  const consumer: KafkaJsConsumer = kafka.consumer({
+    groupId: settings.groupId,
+    sessionTimeout: settings.sessionTimeoutMs,
+    heartbeatInterval: Math.min(1_000, Math.floor(settings.sessionTimeoutMs / 3)),
+    maxWaitTimeInMs: 1_000,
+    // Letters are few and may be large: a small fetch keeps memory small.
+    maxBytesPerPartition: 1024 * 1024,
+    allowAutoTopicCreation: false,
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5_000 },
+  });
+  const { topic } = settings;
+  const assignmentListeners: ((partitions: readonly number[]) => void)[] = [];
+  const failureListeners: ((error: AdgateError) => void)[] = [];
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    const partitions = event.payload.memberAssignment[topic] ?? [];
+    for (const listener of assignmentListeners) listener(partitions);
+  });
+  consumer.on(consumer.events.CRASH, (event) => {
+    if (event.payload.restart) return;
+    const error = new AdgateError(
+      'dlq_consumer_crashed',
+      `the DLQ consumer stopped for good: ${errorMessage(event.payload.error)}`,
+      { retriable: false, cause: event.payload.error },
+    );
+    log.error('DLQ consumer crashed for good', { reason: error.reason, error });
+    for (const listener of failureListeners) listener(error);
+  });
+  let stopping: Promise<void> | undefined;
+  let stopped = false;
+
+  return {
+    async start(handler) {
+      try {
+        await consumer.connect();
+        await consumer.subscribe({ topics: [topic], fromBeginning: true });
+        await consumer.run({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          partitionsConsumedConcurrently: 1,
+          eachBatch: async ({ batch, resolveOffset, isStale, isRunning }) => {
+            const messages = toInbound(batch);
+            await handler({
+              partition: batch.partition,
+              messages,
+              isCurrent: () => isRunning() && !isStale(),
+            });
+            // The fetch position moves on; what is committed is the handler's call.
+            const last = messages.at(-1);
+            if (last !== undefined) resolveOffset(String(last.offset));
+          },
+        });
+      } catch (error) {
+        throw classifyKafkaError(error);
+      }
+    },
+    async commit(partition, nextOffset) {
+      if (stopped) return;
+      await consumer.commitOffsets([{ topic, partition, offset: String(nextOffset) }]);
+    },
+    pause: (partitions) => consumer.pause([{ topic, partitions: [...partitions] }]),
+    resume: (partitions) => consumer.resume([{ topic, partitions: [...partitions] }]),
+    onAssignment: (listener) => void assignmentListeners.push(listener),
+    onFailure: (listener) => void failureListeners.push(listener),
+    stop() {
+      stopping ??= (async () => {
+        await consumer.stop();
+        stopped = true;
+        await consumer.disconnect();
+      })();
+      return stopping;
+    },
+  };
+}
+
+function toInbound(batch: Batch): InboundMessage[] {
+  return batch.messages.map((m) => ({
+    topic: batch.topic,
+    partition: batch.partition,
+    offset: BigInt(m.offset),
+    key: m.key,
+    value: m.value,
+    headers: m.headers as Record<string, Buffer | undefined>,
+    timestampMs: Number(m.timestamp),
+  }));
+}
