@@ -7,6 +7,7 @@ import { startGateway } from '../create-gateway.js';
 import { AdgateError, errorMessage } from '../errors/adgate-error.js';
 import { migrate } from '../store/migrate.js';
 import { createLogger } from '../telemetry/logger.js';
+import { runDlqCommand, UsageError } from './dlq-command.js';
 import { DRAIN_HELP, MAIN_HELP, MIGRATE_HELP, SERVE_HELP, STACK_HELP } from './help.js';
 import { limitHeapGrowth } from './limit-heap-growth.js';
 import { runServe } from './serve.js';
@@ -67,6 +68,9 @@ async function main(): Promise<void> {
       process.stdout.write(`${body}\n`);
       return;
     }
+    case 'dlq':
+      process.exit(await runDlqCommand(args, loadConfigOrExit));
+      return;
     case 'stack': {
       if (wantsHelp) return void process.stdout.write(STACK_HELP);
       if (args.length === 0) fail(`stack needs up, down or status\n\n${STACK_HELP}`, 2);
@@ -93,5 +97,10 @@ function flag(name: string): string | undefined {
 }
 
 main().catch((error: unknown) => {
+  if (
+    error instanceof UsageError ||
+    (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+  )
+    fail((error as Error).message, 2);
   fail(error instanceof AdgateError ? `${error.reason}: ${error.message}` : errorMessage(error));
 });

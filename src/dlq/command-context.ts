@@ -1,0 +1,48 @@
+import type { Config } from '../config/load-config.js';
+import { createKafka, createProducer } from '../kafka/kafka-client.js';
+import type { Producer } from '../kafka/types.js';
+import { createLogger } from '../telemetry/logger.js';
+import { dlqGroupId } from './create-dlq-part.js';
+import { createLetterStore } from './kafka-letter-store.js';
+import type { DlqContext } from './scan-letters.js';
+
+export interface CommandContext extends DlqContext {
+  readonly producer: Producer;
+  readonly produceTimeoutMs: number;
+  readonly dlqGroup: string;
+  close(): Promise<void>;
+}
+
+/**
+ * What `adgate dlq` and `adgate offsets` work with: the Kafka of the
+ * configuration, its topics and groups. Logs (kafkajs's warnings) go to
+ * stderr, so that stdout holds only the command's output (NDJSON for
+ * scripts). The producer connects only when a replay sends.
+ */
+export function createCommandContext(config: Config): CommandContext {
+  const log = createLogger('warn', { component: 'cli' }, (line) => process.stderr.write(line));
+  const kafka = createKafka(
+    { clientId: `${config.ADGATE_KAFKA_CLIENT_ID}-cli`, brokers: config.ADGATE_KAFKA_BROKERS },
+    log,
+  );
+  const store = createLetterStore(kafka);
+  const producer = createProducer(kafka, log);
+  return {
+    store,
+    producer,
+    produceTimeoutMs: config.ADGATE_PRODUCE_TIMEOUT_MS,
+    topics: {
+      ingest: config.ADGATE_TOPIC,
+      dlq: config.ADGATE_DLQ_TOPIC,
+      dead: config.ADGATE_DEAD_TOPIC,
+    },
+    group: config.ADGATE_CONSUMER_GROUP,
+    dlqGroup: dlqGroupId(config),
+    out: (text) => void process.stdout.write(text),
+    err: (text) => void process.stderr.write(text),
+    async close() {
+      await producer.close();
+      await store.close();
+    },
+  };
+}
