@@ -7,6 +7,7 @@ Commands:
   migrate   Apply the SQL migrations in migrations/ to ADGATE_DATABASE_URL
   drain     Ask a running instance to drain (POST /admin/drain)
   dlq       Inspect, replay and purge dead letters (stats | list | show | replay | purge)
+  offsets   The sink's positions: show | rewind | reset
   stack     Manage the local Kafka, PostgreSQL and Redis (up | down | status)
 
 Run 'adgate <command> --help' for a command's options.

@@ -10,6 +10,7 @@ import { createLogger } from '../telemetry/logger.js';
 import { runDlqCommand, UsageError } from './dlq-command.js';
 import { DRAIN_HELP, MAIN_HELP, MIGRATE_HELP, SERVE_HELP, STACK_HELP } from './help.js';
 import { limitHeapGrowth } from './limit-heap-growth.js';
+import { runOffsetsCommand } from './offsets-command.js';
 import { runServe } from './serve.js';
 
 const [command, ...args] = process.argv.slice(2);
@@ -70,6 +71,9 @@ async function main(): Promise<void> {
     }
     case 'dlq':
       process.exit(await runDlqCommand(args, loadConfigOrExit));
+      return;
+    case 'offsets':
+      process.exit(await runOffsetsCommand(args, loadConfigOrExit));
       return;
     case 'stack': {
       if (wantsHelp) return void process.stdout.write(STACK_HELP);

@@ -27,7 +27,8 @@ export type ErrorReason =
   // The DLQ consumer and the dlq/offsets commands (src/dlq/).
   | 'dlq_consumer_crashed'
   | 'dlq_start_failed'
-  | 'group_has_members';
+  | 'group_has_members'
+  | 'rewind_refused';
 
 export class AdgateError extends Error {
   readonly reason: ErrorReason;

@@ -299,14 +299,13 @@ export function createSink(settings: SinkSettings, deps: SinkDeps): Sink {
  */
 function refuseFloorBeyondEnd(batch: InboundBatch, floor: bigint, settings: SinkSettings): void {
   if (floor <= batch.highWatermark) return;
-  const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
   throw new AdgateError(
     'recorded_offset_beyond_end',
     `PostgreSQL records partition ${batch.partition} of ${settings.topic} at offset ${floor} ` +
       `for group ${settings.groupId}, beyond the partition's end (${batch.highWatermark}): ` +
       'the topic was re-created, or its log truncated. Refusing to skip its messages. Once the ' +
-      'recorded positions are known to be stale, reset them with: DELETE FROM sink_offsets ' +
-      `WHERE group_id = ${literal(settings.groupId)} AND topic = ${literal(settings.topic)};`,
+      'recorded positions are known to be stale, stop every sink of the group and run: ' +
+      `adgate offsets reset (with ADGATE_CONSUMER_GROUP=${settings.groupId} ADGATE_TOPIC=${settings.topic})`,
     { retriable: false },
   );
 }
