@@ -41,6 +41,7 @@ export function createDlqPart(config: Config, deps: DlqPartDeps): DlqConsumer {
       baseBackoffMs: config.ADGATE_DLQ_BACKOFF_MS,
       maxBackoffMs: config.ADGATE_DLQ_MAX_BACKOFF_MS,
       maxWaiting: config.ADGATE_DLQ_MAX_WAITING,
+      depthEveryMs: 5_000,
       produceTimeoutMs: config.ADGATE_PRODUCE_TIMEOUT_MS,
       sendBackoffMs: config.ADGATE_RETRY_MAX_BACKOFF_MS,
     },

@@ -16,6 +16,8 @@ export interface DlqConsumerSettings extends RetryPolicy {
   readonly sendBackoffMs: number;
   /** Letters held waiting for their backoff, at most; past it fetching pauses. */
   readonly maxWaiting: number;
+  /** How often the depth gauges are measured. */
+  readonly depthEveryMs: number;
 }
 
 export interface DlqConsumerDeps {
@@ -79,6 +81,7 @@ class LetterRouter implements DlqConsumer {
   private abandoned = false;
   private inFlight: Promise<void> = Promise.resolve();
   private stopped: Promise<void> | undefined;
+  private depthTimer: NodeJS.Timeout | undefined;
   private readonly send: LetterSendDeps;
 
   constructor(
@@ -108,12 +111,16 @@ class LetterRouter implements DlqConsumer {
 
   async start(): Promise<void> {
     await this.deps.consumer.start((batch) => this.handle(batch));
+    this.depthTimer = setInterval(() => void this.measureDepth(), this.settings.depthEveryMs);
+    this.depthTimer.unref();
+    void this.measureDepth();
     this.deps.log.info('DLQ consumer started', { topic: this.settings.dlqTopic });
   }
 
   stop(): Promise<void> {
     this.stopped ??= (async () => {
       this.stopping = true;
+      clearInterval(this.depthTimer);
       this.deps.consumer.pause(this.assigned);
       await this.inFlight;
       for (const [partition, state] of this.partitions) {
@@ -133,6 +140,33 @@ class LetterRouter implements DlqConsumer {
 
   abandon(): void {
     this.abandoned = true;
+  }
+
+  /**
+   * The gauges an operator alerts on: per DLQ partition the letters the
+   * group has not handled yet (log end less committed offset: the waiting
+   * ones are below the commit), the letters in the logs of both topics, and
+   * the age of the oldest letter held for its backoff.
+   */
+  private async measureDepth(): Promise<void> {
+    const { metrics } = this.deps;
+    try {
+      for (const p of await this.deps.consumer.positions(this.settings.dlqTopic)) {
+        const from = p.committed !== undefined && p.committed > p.low ? p.committed : p.low;
+        metrics.setDlqDepth(Number(p.high - from), { partition: p.partition });
+        metrics.setDlqLetters(Number(p.high - p.low), { topic: 'dlq', partition: p.partition });
+      }
+      for (const p of await this.deps.consumer.positions(this.settings.deadTopic)) {
+        metrics.setDlqLetters(Number(p.high - p.low), { topic: 'dead', partition: p.partition });
+      }
+    } catch (error) {
+      this.deps.log.debug('DLQ depth not measured this time', { error: errorMessage(error) });
+    }
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const state of this.partitions.values()) {
+      for (const w of state.waiting.values()) oldest = Math.min(oldest, w.facts.firstFailedAtMs);
+    }
+    metrics.setDlqOldestSeconds(Number.isFinite(oldest) ? (Date.now() - oldest) / 1000 : 0);
   }
 
   private count(outcome: string, facts: LetterFacts): void {
@@ -174,6 +208,7 @@ class LetterRouter implements DlqConsumer {
       case 'dead':
         await moveToDead(message, judgement.why, this.send);
         this.count('dead', facts);
+        this.deps.metrics.dlqMessages.add(1, { reason: facts.reason, topic: 'dead' });
         this.deps.log.info('DLQ letter moved to the dead topic', {
           why: judgement.why,
           partition: message.partition,

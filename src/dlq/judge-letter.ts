@@ -32,6 +32,7 @@ export interface LetterFacts {
   readonly attempts: number;
   /** When the last attempt failed (first failure for letters written before the header existed). */
   readonly lastFailedAtMs: number;
+  readonly firstFailedAtMs: number;
   /** The value was cut to fit the DLQ: what is left is not the event any more. */
   readonly cut: boolean;
 }
@@ -41,14 +42,15 @@ const text = (message: InboundMessage, name: string) => message.headers[name]?.t
 /** The facts a DLQ message's headers state, with safe values for missing or garbled ones. */
 export function readLetter(message: InboundMessage): LetterFacts {
   const attempts = Number(text(message, ATTEMPTS_HEADER) ?? '1');
-  const failedAt = Date.parse(
-    text(message, LAST_FAILED_HEADER) ?? text(message, FIRST_FAILED_HEADER) ?? '',
-  );
+  const firstAt = Date.parse(text(message, FIRST_FAILED_HEADER) ?? '');
+  const lastAt = Date.parse(text(message, LAST_FAILED_HEADER) ?? '');
+  const failedAt = Number.isFinite(lastAt) ? lastAt : firstAt;
   return {
     reason: text(message, REASON_HEADER) ?? 'unknown',
     error: text(message, ERROR_HEADER) ?? '',
     attempts: Number.isInteger(attempts) && attempts > 0 ? attempts : 1,
     lastFailedAtMs: Number.isFinite(failedAt) ? failedAt : message.timestampMs,
+    firstFailedAtMs: Number.isFinite(firstAt) ? firstAt : message.timestampMs,
     cut: text(message, TRUNCATED_HEADER) !== undefined,
   };
 }

@@ -1,4 +1,4 @@
-import type { Batch, Kafka, Consumer as KafkaJsConsumer } from 'kafkajs';
+import type { Admin, Batch, Kafka, Consumer as KafkaJsConsumer } from 'kafkajs';
 import { AdgateError, errorMessage } from '../errors/adgate-error.js';
 import { classifyKafkaError } from '../kafka/classify-kafka-error.js';
 import type { InboundMessage } from '../kafka/types.js';
@@ -29,7 +29,11 @@ export interface LetterConsumer {
   onFailure(listener: (error: AdgateError) => void): void;
   /** Stops fetching, waits for the handler in flight, leaves the group. Idempotent. */
   stop(): Promise<void>;
+  /** Per partition of `topic`: its log start and end, and the group's committed offset. */
+  positions(topic: string): Promise<TopicPositions>;
 }
+
+export type TopicPositions = { partition: number; low: bigint; high: bigint; committed?: bigint }[];
 
 export interface LetterConsumerSettings {
   readonly groupId: string;
@@ -53,24 +57,11 @@ export function createLetterConsumer(
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5_000 },
   });
   const { topic } = settings;
-  const assignmentListeners: ((partitions: readonly number[]) => void)[] = [];
-  const failureListeners: ((error: AdgateError) => void)[] = [];
-  consumer.on(consumer.events.GROUP_JOIN, (event) => {
-    const partitions = event.payload.memberAssignment[topic] ?? [];
-    for (const listener of assignmentListeners) listener(partitions);
-  });
-  consumer.on(consumer.events.CRASH, (event) => {
-    if (event.payload.restart) return;
-    const error = new AdgateError(
-      'dlq_consumer_crashed',
-      `the DLQ consumer stopped for good: ${errorMessage(event.payload.error)}`,
-      { retriable: false, cause: event.payload.error },
-    );
-    log.error('DLQ consumer crashed for good', { reason: error.reason, error });
-    for (const listener of failureListeners) listener(error);
-  });
+  const { assignmentListeners, failureListeners } = watchGroup(consumer, topic, log);
   let stopping: Promise<void> | undefined;
   let stopped = false;
+  const admin = kafka.admin();
+  let adminReady: Promise<void> | undefined;
 
   return {
     async start(handler) {
@@ -110,8 +101,17 @@ export function createLetterConsumer(
         await consumer.stop();
         stopped = true;
         await consumer.disconnect();
+        if (adminReady !== undefined) await admin.disconnect();
       })();
       return stopping;
+    },
+    async positions(which) {
+      adminReady ??= admin.connect().catch((error: unknown) => {
+        adminReady = undefined;
+        throw error;
+      });
+      await adminReady;
+      return readPositions(admin, settings.groupId, which);
     },
   };
 }
@@ -126,4 +126,48 @@ function toInbound(batch: Batch): InboundMessage[] {
     headers: m.headers as Record<string, Buffer | undefined>,
     timestampMs: Number(m.timestamp),
   }));
+}
+
+async function readPositions(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+): Promise<TopicPositions> {
+  const [bounds, offsets] = await Promise.all([
+    admin.fetchTopicOffsets(topic),
+    admin.fetchOffsets({ groupId, topics: [topic] }),
+  ]);
+  const committed = new Map(
+    (offsets[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]),
+  );
+  return bounds.map((b) => {
+    const c = committed.get(b.partition);
+    return {
+      partition: b.partition,
+      low: BigInt(b.low),
+      high: BigInt(b.high),
+      committed: c === undefined || c < 0n ? undefined : c,
+    };
+  });
+}
+
+/** Listeners for new assignments and for a consumer kafkajs will not restart. */
+function watchGroup(consumer: KafkaJsConsumer, topic: string, log: Logger) {
+  const assignmentListeners: ((partitions: readonly number[]) => void)[] = [];
+  const failureListeners: ((error: AdgateError) => void)[] = [];
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    const partitions = event.payload.memberAssignment[topic] ?? [];
+    for (const listener of assignmentListeners) listener(partitions);
+  });
+  consumer.on(consumer.events.CRASH, (event) => {
+    if (event.payload.restart) return;
+    const error = new AdgateError(
+      'dlq_consumer_crashed',
+      `the DLQ consumer stopped for good: ${errorMessage(event.payload.error)}`,
+      { retriable: false, cause: event.payload.error },
+    );
+    log.error('DLQ consumer crashed for good', { reason: error.reason, error });
+    for (const listener of failureListeners) listener(error);
+  });
+  return { assignmentListeners, failureListeners };
 }

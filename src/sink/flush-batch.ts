@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { DedupStore } from '../dedup/redis-dedup-store.js';
+import { countRedriven } from '../dlq/count-redriven.js';
 import { type AdgateError, WriteRejectedError } from '../errors/adgate-error.js';
 import { retryWithBackoff } from '../errors/retry-with-backoff.js';
 import type { AcceptanceWindow } from '../event/validate-event.js';
@@ -52,6 +53,7 @@ export async function flushBatch(
 ): Promise<FlushSummary> {
   const started = performance.now();
   const stage = stageTimer(deps.metrics);
+  countRedriven(messages, deps.metrics);
   const deadLetters: DeadLetter[] = [];
   const unique = new Map<string, Candidate>();
   let batchDuplicates = 0;

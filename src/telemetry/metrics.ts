@@ -72,7 +72,10 @@ export function createMetrics() {
         'Messages read from the ingest topic by outcome: inserted, duplicate (with stage), dlq, skipped_recorded (below the position PostgreSQL recorded: landed before)',
     }),
     dlqMessages: meter.createCounter('adgate_dlq_messages', {
-      description: 'Messages sent to the dead-letter topic, by reason',
+      description: 'Messages sent to the DLQ or the dead topic, by reason and topic (dlq, dead)',
+    }),
+    sinkRedriven: meter.createCounter('adgate_sink_redriven_messages', {
+      description: 'Ingest messages that came back from the DLQ, by way (retry, replay)',
     }),
     dlqTruncated: meter.createCounter('adgate_dlq_truncated', {
       description:
@@ -129,6 +132,18 @@ export function createMetrics() {
     setSinkLastCommitSeconds: observed(
       'adgate_sink_last_commit_timestamp_seconds',
       "When the sink last committed a partition's position (Unix seconds), per partition",
+    ),
+    setDlqDepth: observed(
+      'adgate_dlq_depth',
+      'DLQ letters its consumer group has not handled yet (waiting ones included), per partition',
+    ),
+    setDlqLetters: observed(
+      'adgate_dlq_letters',
+      'Letters in the log of the DLQ and dead topics, per topic and partition',
+    ),
+    setDlqOldestSeconds: observed(
+      'adgate_dlq_oldest_waiting_seconds',
+      'Age, since its first failure, of the oldest letter the DLQ consumer holds for its backoff',
     ),
     setDlqWaiting: observed(
       'adgate_dlq_waiting_letters',

@@ -7,6 +7,7 @@ import {
   runAdgate,
   startGatewayProcess,
 } from '../../testkit/gateway-process.js';
+import { fetchMetrics, metricValue } from '../../testkit/prometheus.js';
 import { waitFor, within } from '../../testkit/wait-for.js';
 import { impression } from '../support/events.js';
 import {
@@ -146,6 +147,12 @@ describe('adgate dlq replay', () => {
     assert.ok(sent >= BigInt(LETTERS) && sent < BigInt(LETTERS + 300), `sent ${sent} in all`);
     await waitAllCommitted(pipeline, gateway?.output);
     assert.equal(await landed(), LETTERS, 'each replayed event landed once');
+    const replayed = metricValue(
+      await fetchMetrics(gateway?.url ?? ''),
+      'adgate_sink_redriven_messages_total',
+      { via: 'replay' },
+    );
+    assert.equal(replayed, Number(sent), 'the sink counted what the replay sent');
 
     const again = await cli(['replay', '--reason', 'invalid']);
     assert.equal(again.code, 0, again.stderr);

@@ -121,6 +121,29 @@ describe('the DLQ consumer retries write_failed letters', () => {
       );
     });
 
+    // The sink counts what came back and what went dead; the DLQ consumer
+    // measures its depth (nothing left to handle) and the letters in each log.
+    const sinkSamples = await fetchMetrics(sink.url);
+    assert.equal(
+      metricValue(sinkSamples, 'adgate_sink_redriven_messages_total', { via: 'retry' }),
+      3,
+    );
+    assert.equal(metricValue(sinkSamples, 'adgate_dlq_messages_total', { topic: 'dead' }), 1);
+    assert.equal(metricValue(sinkSamples, 'adgate_dlq_messages_total', { topic: 'dlq' }), 3);
+    await waitFor(
+      'the DLQ gauges',
+      async () => {
+        const samples = await fetchMetrics(dlq.url);
+        return (
+          metricValue(samples, 'adgate_dlq_depth') === 0 &&
+          metricValue(samples, 'adgate_dlq_letters', { topic: 'dlq' }) === 3 &&
+          metricValue(samples, 'adgate_dlq_letters', { topic: 'dead' }) === 1
+        );
+      },
+      30_000,
+      250,
+    );
+
     // Every healthy event landed, once (the fixed one aside, checked above).
     await pool.query('DELETE FROM ad_events WHERE impression_id = $1', [fixableId]);
     await pool.query("DELETE FROM billing_hourly WHERE campaign_id = 'fixable'");
