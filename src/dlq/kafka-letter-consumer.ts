@@ -92,8 +92,16 @@ export function createLetterConsumer(
       if (stopped) return;
       await consumer.commitOffsets([{ topic, partition, offset: String(nextOffset) }]);
     },
-    pause: (partitions) => consumer.pause([{ topic, partitions: [...partitions] }]),
-    resume: (partitions) => consumer.resume([{ topic, partitions: [...partitions] }]),
+    // kafkajs throws when run() has not been called yet (a start that
+    // failed, then a drain): nothing is being fetched to pause then.
+    pause: (partitions) => {
+      if (partitions.length > 0)
+        ignoreNotRunning(() => consumer.pause([{ topic, partitions: [...partitions] }]));
+    },
+    resume: (partitions) => {
+      if (partitions.length > 0)
+        ignoreNotRunning(() => consumer.resume([{ topic, partitions: [...partitions] }]));
+    },
     onAssignment: (listener) => void assignmentListeners.push(listener),
     onFailure: (listener) => void failureListeners.push(listener),
     stop() {
@@ -170,4 +178,12 @@ function watchGroup(consumer: KafkaJsConsumer, topic: string, log: Logger) {
     for (const listener of failureListeners) listener(error);
   });
   return { assignmentListeners, failureListeners };
+}
+
+function ignoreNotRunning(action: () => void): void {
+  try {
+    action();
+  } catch {
+    // Not running: there is no fetch to pause or resume.
+  }
 }
