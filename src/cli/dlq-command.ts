@@ -133,10 +133,11 @@ async function replay(
       rate: values.rate === undefined ? undefined : positiveInt(values.rate, '--rate'),
       signal: controller.signal,
     });
-    const verb = values['dry-run'] === true ? 'would send' : 'sent';
+    const dry = values['dry-run'] === true ? ' (dry run: nothing sent)' : '';
     ctx.err(
-      `replay ${summary.id}: ${verb} ${summary.matched} matching of ${summary.scanned} scanned; ` +
-        `sent ${summary.sent}, refused ${summary.failed}, in ${summary.seconds.toFixed(1)} s` +
+      `replay ${summary.id}${dry}: ${summary.matched} matching of ${summary.scanned} scanned; ` +
+        `sent ${summary.sent}, refused ${summary.failed}, sent before an interruption ${summary.alreadySent}, ` +
+        `in ${summary.seconds.toFixed(1)} s` +
         `${summary.interrupted ? ' (interrupted: run the same command again to resume)' : ''}\n`,
     );
     return summary.failed > 0 || summary.interrupted ? 1 : 0;

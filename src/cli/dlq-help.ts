@@ -64,7 +64,9 @@ event twice.
 Progress is kept in the consumer group <ADGATE_CONSUMER_GROUP>.replay.<ID>,
 committed after each batch Kafka acknowledged: Ctrl-C stops after the batch
 in hand, and the same command run again resumes without sending again what
-it sent (killed outright, it may send one batch again, which lands once).
+it sent. Killed outright between a send and its commit, the next run finds
+what was sent (adgate-replay-id, adgate-replay-of) from the ingest topic's
+end recorded with the last commit, and does not send it again.
 Letters that reach the topic after a replay started are left for the next
 run. A progress line (count, rate, ETA) goes to stderr; a summary at the end.
 

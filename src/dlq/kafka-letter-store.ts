@@ -42,6 +42,8 @@ export interface LetterStore {
   /** Deletes every record below `offset` in each partition (Kafka's DeleteRecords). */
   deleteBelow(topic: string, offsets: ReadonlyMap<number, bigint>): Promise<void>;
   committed(groupId: string, topic: string): Promise<Map<number, bigint>>;
+  /** The metadata strings committed with the group's offsets, per partition. */
+  committedMetadata(groupId: string, topic: string): Promise<Map<number, string>>;
   setCommitted(groupId: string, topic: string, offsets: ReadonlyMap<number, bigint>): Promise<void>;
   members(groupId: string): Promise<{ state: string; members: GroupMember[] }>;
   deleteGroup(groupId: string): Promise<void>;
@@ -51,6 +53,14 @@ export interface LetterStore {
 export interface ReadOptions {
   readonly groupId: string;
   readonly onMessage: (message: InboundMessage) => Promise<void> | void;
+  /**
+   * Called once a fetched batch was handed over to onMessage, before
+   * onBatchDone: what it returns is committed as the offsets' metadata,
+   * first at the batch's start (before onBatchDone acts on the batch), then
+   * at its end. A replay marks there where the ingest topic ended before it
+   * sent the batch, so that a run killed in between finds what it sent.
+   */
+  readonly markBatch?: () => Promise<string | undefined>;
   /** Called after each fetched batch was handed over; its offsets are committed after it. */
   readonly onBatchDone?: (partition: number, nextOffset: bigint) => Promise<void> | void;
   readonly commit?: boolean;
@@ -98,6 +108,15 @@ export function createLetterStore(kafka: Kafka): LetterStore {
       }
       return map;
     },
+    async committedMetadata(groupId, topic) {
+      await ready();
+      const [found] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const map = new Map<number, string>();
+      for (const p of found?.partitions ?? []) {
+        if (p.metadata !== null && p.metadata !== '') map.set(p.partition, p.metadata);
+      }
+      return map;
+    },
     async setCommitted(groupId, topic, offsets) {
       await ready();
       const partitions = [...offsets].map(([partition, offset]) => ({
@@ -132,10 +151,13 @@ export function createLetterStore(kafka: Kafka): LetterStore {
 /**
  * A bounded read through a consumer group member: seeks each partition to
  * its range's start, hands over every message below its end, and stops
- * once every range is done. The DLQ topics are written by an idempotent,
- * non-transactional producer, so their offsets have no gaps and the last
- * offset of a range is always delivered.
+ * once every range is done. A range that ends in records kafkajs never
+ * hands over (a transaction's control records, written by an upstream
+ * producer into the ingest topic) would never be done: after IDLE_MS with
+ * no batch at all, the read ends with what it has.
  */
+const IDLE_MS = 10_000;
+
 async function readRanges(
   kafka: Kafka,
   topic: string,
@@ -146,6 +168,10 @@ async function readRanges(
   if (todo.size === 0 || options.signal?.aborted) return;
   const consumer: KafkaJsConsumer = kafka.consumer({
     groupId: options.groupId,
+    // A killed replay's member holds the group until its session times
+    // out; a short session lets the resumed run in sooner.
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
     allowAutoTopicCreation: false,
     maxWaitTimeInMs: 500,
     maxBytesPerPartition: options.maxBytesPerPartition ?? 1024 * 1024,
@@ -164,6 +190,15 @@ async function readRanges(
     if (!busy) finish();
   };
   options.signal?.addEventListener('abort', onAbort);
+  // Idle counts from the assignment: joining a group can take a session
+  // timeout, while a killed member of it is still registered.
+  let lastBatchMs: number | undefined;
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    lastBatchMs = Date.now();
+  });
+  const idle = setInterval(() => {
+    if (!busy && lastBatchMs !== undefined && Date.now() - lastBatchMs > IDLE_MS) finish();
+  }, 1_000);
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -172,6 +207,7 @@ async function readRanges(
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset }) => {
         busy = true;
+        lastBatchMs = Date.now();
         try {
           await handleRangeBatch(batch, todo, options, consumer, topic);
           // The fetch position moves on (what is committed is said above).
@@ -190,6 +226,7 @@ async function readRanges(
     }
     await finished;
   } finally {
+    clearInterval(idle);
     options.signal?.removeEventListener('abort', onAbort);
     await consumer.disconnect();
   }
@@ -221,10 +258,14 @@ async function handleRangeBatch(
     if (options.signal?.aborted) break;
   }
   if (next === range.from) return;
+  const metadata = (await options.markBatch?.()) ?? null;
+  const commit = (offset: bigint) =>
+    consumer.commitOffsets([
+      { topic, partition: batch.partition, offset: String(offset), metadata },
+    ]);
+  if (options.commit === true && metadata !== null) await commit(range.from);
   await options.onBatchDone?.(batch.partition, next);
-  if (options.commit === true) {
-    await consumer.commitOffsets([{ topic, partition: batch.partition, offset: String(next) }]);
-  }
+  if (options.commit === true) await commit(next);
   todo.set(batch.partition, { ...range, from: next });
   if (next >= range.to) todo.delete(batch.partition);
 }

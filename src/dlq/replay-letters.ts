@@ -8,6 +8,10 @@ import { type LetterFilter, matchesFilter, viewLetter } from './letter-view.js';
 import { type DlqContext, readerGroup, topicOf, type Which } from './scan-letters.js';
 
 export const REPLAY_ID_HEADER = 'adgate-replay-id';
+/** The DLQ (or dead) letter a replayed message was: `<partition>:<offset>`. */
+export const REPLAY_OF_HEADER = 'adgate-replay-of';
+// Kafka's default offset.metadata.max.bytes is 4096.
+const MAX_METADATA = 3_000;
 const SEND_CHUNK = 100;
 // Small fetches: progress is committed after each, so an interrupted
 // replay resumes close to where it stopped.
@@ -30,6 +34,8 @@ export interface ReplaySummary {
   readonly matched: number;
   readonly sent: number;
   readonly failed: number;
+  /** Sent by an earlier run that was killed before it could commit them: not sent again. */
+  readonly alreadySent: number;
   readonly interrupted: boolean;
   readonly seconds: number;
 }
@@ -52,8 +58,10 @@ export function replayId(topic: string, filter: LetterFilter): string {
  * replay's own, `<group>.replay.<id>`, whose offsets are committed after
  * each fetched batch is acknowledged by Kafka. Interrupted, it stops after
  * the batch in hand; run again, it resumes after what it sent. Killed
- * between an acknowledgement and its commit, it sends that one batch again:
- * the idempotency keys land it once (SPEC §2).
+ * between a send and its commit, the next run finds what it sent in the
+ * ingest topic (adgate-replay-id and adgate-replay-of, from the end marked
+ * with the last commit) and sends none of it again; were it sent twice,
+ * the idempotency keys would still land it once (SPEC §2).
  */
 export async function replayLetters(
   deps: ReplayDeps,
@@ -63,9 +71,10 @@ export async function replayLetters(
   const id = options.id ?? replayId(topic, options.filter);
   const group = `${deps.group}.replay.${id}`;
   const ranges = await pendingRanges(deps, topic, group, options.filter);
+  const sentBefore = await sentSinceLastCommit(deps, topic, group, id);
   const progress = createProgress(deps, id, ranges);
   let pending: OutboundMessage[] = [];
-  const counts = { scanned: 0, matched: 0, sent: 0, failed: 0 };
+  const counts = { scanned: 0, matched: 0, sent: 0, failed: 0, alreadySent: 0 };
   const groupId = options.dryRun ? readerGroup(deps) : group;
   try {
     await deps.store.read(topic, ranges, {
@@ -78,9 +87,18 @@ export async function replayLetters(
         const view = viewLetter(message);
         if (!matchesFilter(view, options.filter)) return;
         counts.matched += 1;
+        const place = `${message.partition}:${message.offset}`;
         if (options.dryRun) deps.out(`${JSON.stringify(view)}\n`);
-        else pending.push(retryRecord(message, view.attempts, { [REPLAY_ID_HEADER]: id }));
+        else if (sentBefore.has(place)) counts.alreadySent += 1;
+        else {
+          const extra = { [REPLAY_ID_HEADER]: id, [REPLAY_OF_HEADER]: place };
+          pending.push(retryRecord(message, view.attempts, extra));
+        }
       },
+      // Where the ingest topic ended before this batch is sent, committed
+      // before and with its progress: a run killed after the send and before
+      // the commit is found there by the next run, which sends none of it again.
+      markBatch: async () => (options.dryRun ? undefined : ingestMarks(deps)),
       onBatchDone: async () => {
         const batch = pending;
         pending = [];
@@ -169,4 +187,59 @@ function createProgress(deps: DlqContext, id: string, ranges: readonly ReadRange
       );
     },
   };
+}
+
+async function ingestMarks(deps: ReplayDeps): Promise<string | undefined> {
+  const bounds = await deps.store.bounds(deps.topics.ingest);
+  const text = JSON.stringify(Object.fromEntries(bounds.map((b) => [b.partition, String(b.high)])));
+  return text.length <= MAX_METADATA ? text : undefined;
+}
+
+/**
+ * The letters an earlier run of this replay sent after its last commit:
+ * the ingest messages tagged with this replay's id from the marks that
+ * commit holds (the ingest topic's end before the batch was sent) on.
+ */
+async function sentSinceLastCommit(
+  deps: ReplayDeps,
+  topic: string,
+  group: string,
+  id: string,
+): Promise<Set<string>> {
+  const from = new Map<number, bigint>();
+  for (const text of (await deps.store.committedMetadata(group, topic)).values()) {
+    for (const [p, offset] of Object.entries(parseMarks(text))) {
+      const earlier = from.get(Number(p));
+      if (earlier === undefined || offset < earlier) from.set(Number(p), offset);
+    }
+  }
+  const sent = new Set<string>();
+  if (from.size === 0) return sent;
+  const ranges = (await deps.store.bounds(deps.topics.ingest)).flatMap((b) => {
+    const start = from.get(b.partition);
+    return start === undefined ? [] : [{ partition: b.partition, from: start, to: b.high }];
+  });
+  const groupId = readerGroup(deps);
+  try {
+    await deps.store.read(deps.topics.ingest, ranges, {
+      groupId,
+      onMessage: (m) => {
+        if (m.headers[REPLAY_ID_HEADER]?.toString() !== id) return;
+        const of = m.headers[REPLAY_OF_HEADER]?.toString();
+        if (of !== undefined) sent.add(of);
+      },
+    });
+  } finally {
+    await deps.store.deleteGroup(groupId);
+  }
+  return sent;
+}
+
+function parseMarks(text: string): Record<string, bigint> {
+  try {
+    const parsed = JSON.parse(text) as Record<string, string>;
+    return Object.fromEntries(Object.entries(parsed).map(([p, o]) => [p, BigInt(o)]));
+  } catch {
+    return {}; // not ours: no marks
+  }
 }
