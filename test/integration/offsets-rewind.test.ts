@@ -119,4 +119,12 @@ describe('adgate offsets rewind', () => {
     assert.equal(count('skipped_recorded'), 0, 'sink_offsets moved back too');
     assert.deepEqual(await snapshot(), before, 'ad_events and billing_hourly unchanged');
   });
+
+  it('has help for every verb', async () => {
+    for (const verb of ['', 'show', 'rewind', 'reset']) {
+      const help = await cli([...(verb === '' ? [] : [verb]), '--help']);
+      assert.equal(help.code, 0, `${verb} --help`);
+      assert.match(help.stdout, /Usage: adgate offsets/);
+    }
+  });
 });
