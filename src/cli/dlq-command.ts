@@ -71,6 +71,9 @@ export async function runDlqCommand(
     process.stdout.write(HELP[verb] ?? DLQ_HELP);
     return 0;
   }
+  // Mistakes in the flags are reported before anything connects.
+  filterOf(values);
+  whichOf(values.from);
   const ctx = createCommandContext(loadConfig());
   try {
     return await runVerb(verb, rest, values, ctx);

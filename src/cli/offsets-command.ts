@@ -51,7 +51,9 @@ export async function runOffsetsCommand(
   const base = createCommandContext(config);
   const log = createLogger('warn', { component: 'cli' }, (line) => process.stderr.write(line));
   const pool = createPool(config.ADGATE_DATABASE_URL, 2, log);
-  const ctx: OffsetsContext = { ...base, pool };
+  // Not a spread: that would read (and create) the context's producer.
+  const { store, topics, group, out, err } = base;
+  const ctx: OffsetsContext = { store, topics, group, out, err, pool };
   try {
     if (verb === 'show') return await show(ctx, values.json === true);
     if (verb === 'rewind') return await rewind(ctx, values.to, values['dry-run'] === true);

@@ -26,10 +26,13 @@ export function createCommandContext(config: Config): CommandContext {
     log,
   );
   const store = createLetterStore(kafka);
-  const producer = createProducer(kafka, log);
+  let producer: Producer | undefined;
   return {
     store,
-    producer,
+    get producer() {
+      producer ??= createProducer(kafka, log);
+      return producer;
+    },
     produceTimeoutMs: config.ADGATE_PRODUCE_TIMEOUT_MS,
     topics: {
       ingest: config.ADGATE_TOPIC,
@@ -41,7 +44,7 @@ export function createCommandContext(config: Config): CommandContext {
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
     async close() {
-      await producer.close();
+      await producer?.close();
       await store.close();
     },
   };
