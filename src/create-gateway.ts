@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Config } from './config/load-config.js';
 import { createRedisDedupStore } from './dedup/redis-dedup-store.js';
+import { createDlqPart } from './dlq/create-dlq-part.js';
 import { AdgateError, errorMessage } from './errors/adgate-error.js';
 import { createApp } from './ingress-http/create-app.js';
 import { closeHttpServer, startHttpServer } from './ingress-http/start-http-server.js';
@@ -9,6 +10,7 @@ import { createKafka } from './kafka/create-kafka.js';
 import { createProducer } from './kafka/create-producer.js';
 import { ensureTopics } from './kafka/ensure-topics.js';
 import { kafkaSettingsFrom } from './kafka/kafka-settings.js';
+import { readPartitionPositions } from './kafka/read-partition-positions.js';
 import type { Producer } from './kafka/types.js';
 import {
   type DrainReport,
@@ -73,24 +75,17 @@ interface StartContext {
 
 async function startParts(config: Config, log: Logger, ctx: StartContext): Promise<Gateway> {
   const { lifecycle, metrics, opened } = ctx;
-  const tracing = await startTracing(config.ADGATE_OTLP_TRACES_URL, log);
-  opened.push({ name: 'tracing: flush spans', run: () => tracing.shutdown() });
-  reportLifecycle(lifecycle, metrics, log);
+  const tracing = await startObserving(config, log, ctx);
   const roles = new Set(config.ADGATE_ROLES);
-  if (config.usingDevelopmentKey) {
-    log.warn('ADGATE_API_KEYS is unset: using the development key "dev-key" (never in production)');
-  }
-
   const { pool, kafka, producer } = await openDependencies(config, log, opened, metrics);
-  // In every role, so that an ingress-only fleet still prunes event_keys.
   const knownDays = new Set<string>();
-  const maintenance = scheduleMaintenance(
-    { acceptPastMs: config.ADGATE_ACCEPT_PAST_MS, dedupWindowMs: config.ADGATE_DEDUP_WINDOW_MS },
-    { pool, knownDays, log: log.child({ component: 'maintenance' }) },
-  );
-  opened.push({ name: 'maintenance: stop', run: () => maintenance.stop() });
+  const maintenance = startMaintenance(config, { pool, knownDays, log, opened });
 
+  // What a failure must make give up its retries, so that the drain that
+  // follows is not held to its deadline by the work that could not progress.
+  const abandonOnFailure: { abandon(): void }[] = [];
   const { sink, dedup, fail } = wireSink(config, roles.has('sink'), {
+    abandonOnFailure,
     kafka,
     pool,
     producer,
@@ -102,7 +97,16 @@ async function startParts(config: Config, log: Logger, ctx: StartContext): Promi
     onFatal: ctx.onFatal,
   });
 
+  const dlq = roles.has('dlq')
+    ? createDlqPart(config, { kafka, producer, metrics, log, onFailure: fail })
+    : undefined;
+  if (dlq !== undefined) abandonOnFailure.push(dlq);
+  // The billing watermark reads the ingest topic's positions (admin API only).
+  const ingestLog = readPartitionPositions(kafka, config.ADGATE_TOPIC);
+  opened.push({ name: 'kafka: close the watermark reader', run: () => ingestLog.close() });
+
   const { server, port } = await startHttp(config, {
+    ingestLog,
     producer: roles.has('ingress') ? producer : undefined,
     pool,
     lifecycle,
@@ -121,17 +125,22 @@ async function startParts(config: Config, log: Logger, ctx: StartContext): Promi
   maintenance.firstPass
     .then(() => sink?.start())
     .catch((error: unknown) => fail(startFailure(error)));
+  dlq?.start().catch((error: unknown) => fail(startFailure(error, 'dlq_start_failed')));
 
   return {
     lifecycle,
     metrics,
     port,
-    abandon: () => sink?.abandon(),
+    abandon: () => {
+      for (const part of abandonOnFailure) part.abandon();
+    },
     drain: drainOnce(
       gatewayDrainSteps({
         stopMaintenance: () => maintenance.stop(),
         closeHttp: () => closeHttpServer(server),
         stopSink: async () => sink?.stop(),
+        stopDlq: async () => dlq?.stop(),
+        closeIngestLog: () => ingestLog.close(),
         closeProducer: () => producer.close(),
         closeRedis: async () => dedup?.close(),
         endPool: () => pool.end(),
@@ -140,6 +149,34 @@ async function startParts(config: Config, log: Logger, ctx: StartContext): Promi
       { lifecycle, metrics, log },
     ),
   };
+}
+
+/** Tracing, the lifecycle's gauge and log lines, and the development key's warning. */
+async function startObserving(config: Config, log: Logger, ctx: StartContext) {
+  const tracing = await startTracing(config.ADGATE_OTLP_TRACES_URL, log);
+  ctx.opened.push({ name: 'tracing: flush spans', run: () => tracing.shutdown() });
+  reportLifecycle(ctx.lifecycle, ctx.metrics, log);
+  if (config.usingDevelopmentKey) {
+    log.warn('ADGATE_API_KEYS is unset: using the development key "dev-key" (never in production)');
+  }
+  return tracing;
+}
+
+/** Store maintenance in every role, so that an ingress-only fleet still prunes event_keys. */
+function startMaintenance(
+  config: Config,
+  deps: { pool: pg.Pool; knownDays: Set<string>; log: Logger; opened: DrainStep[] },
+) {
+  const maintenance = scheduleMaintenance(
+    { acceptPastMs: config.ADGATE_ACCEPT_PAST_MS, dedupWindowMs: config.ADGATE_DEDUP_WINDOW_MS },
+    {
+      pool: deps.pool,
+      knownDays: deps.knownDays,
+      log: deps.log.child({ component: 'maintenance' }),
+    },
+  );
+  deps.opened.push({ name: 'maintenance: stop', run: () => maintenance.stop() });
+  return maintenance;
 }
 
 /** The lifecycle state as the adgate_lifecycle_state gauge and a log line per move. */
@@ -192,6 +229,7 @@ async function openDependencies(
 }
 
 interface SinkWiring extends Omit<SinkPartDeps, 'onFailure'> {
+  readonly abandonOnFailure: { abandon(): void }[];
   readonly lifecycle: Lifecycle;
   readonly opened: DrainStep[];
   readonly onFatal: (error: unknown) => void;
@@ -203,24 +241,28 @@ interface SinkWiring extends Omit<SinkPartDeps, 'onFailure'> {
  * closes it.
  */
 function wireSink(config: Config, wanted: boolean, deps: SinkWiring) {
-  let sink: Sink | undefined;
   const fail = failOnce(deps.lifecycle, deps.metrics, deps.log, (error) => {
     // Draining follows, and the batch in hand is what could not progress:
     // retries give up instead of holding the drain to its deadline.
-    sink?.abandon();
+    for (const part of deps.abandonOnFailure) part.abandon();
     deps.onFatal(error);
   });
-  if (!wanted) return { sink, dedup: undefined, fail };
+  if (!wanted) return { sink: undefined, dedup: undefined, fail };
   const part = createSinkPart(config, { ...deps, onFailure: fail });
-  sink = part.sink;
+  const sink: Sink = part.sink;
+  deps.abandonOnFailure.push(sink);
   deps.opened.push({ name: 'redis: close', run: () => part.dedup.close() });
   return { sink, dedup: part.dedup, fail };
 }
 
-/** Why the sink could not start, as the reason of the instance's failure. */
-function startFailure(error: unknown): AdgateError {
+/** Why the sink (or the DLQ consumer) could not start, as the reason of the instance's failure. */
+function startFailure(
+  error: unknown,
+  reason: 'sink_start_failed' | 'dlq_start_failed' = 'sink_start_failed',
+): AdgateError {
   if (error instanceof AdgateError && !error.retriable) return error;
-  return new AdgateError('sink_start_failed', `the sink could not start: ${errorMessage(error)}`, {
+  const part = reason === 'sink_start_failed' ? 'sink' : 'DLQ consumer';
+  return new AdgateError(reason, `the ${part} could not start: ${errorMessage(error)}`, {
     retriable: false,
     cause: error,
   });

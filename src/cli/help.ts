@@ -3,9 +3,11 @@ export const MAIN_HELP = `adgate — exactly-once ingestion gateway for ad event
 Usage: adgate <command> [options]
 
 Commands:
-  serve     Start the gateway (HTTP ingress and Kafka sink, per ADGATE_ROLES)
+  serve     Start the gateway (HTTP ingress, Kafka sink, DLQ consumer, per ADGATE_ROLES)
   migrate   Apply the SQL migrations in migrations/ to ADGATE_DATABASE_URL
   drain     Ask a running instance to drain (POST /admin/drain)
+  dlq       Inspect, replay and purge dead letters (stats | list | show | replay | purge)
+  offsets   The sink's positions: show | rewind | reset
   stack     Manage the local Kafka, PostgreSQL and Redis (up | down | status)
 
 Run 'adgate <command> --help' for a command's options.
@@ -14,7 +16,8 @@ Configuration is read from ADGATE_* environment variables (see README.md).
 
 export const SERVE_HELP = `Usage: adgate serve
 
-Starts the gateway. Roles come from ADGATE_ROLES (default "ingress,sink").
+Starts the gateway. Roles come from ADGATE_ROLES (default "ingress,sink,dlq";
+dlq is the consumer that retries write_failed dead letters).
 Migrations are applied first unless ADGATE_MIGRATE_ON_START=false.
 
 The first SIGTERM or SIGINT drains: /readyz turns 503, HTTP requests in

@@ -8,8 +8,10 @@ import { startGateway } from '../create-gateway.js';
 import { AdgateError, errorMessage } from '../errors/adgate-error.js';
 import { migrate } from '../store/migrate.js';
 import { createConfiguredLogger } from '../telemetry/logger.js';
+import { runDlqCommand, UsageError } from './dlq-command.js';
 import { DRAIN_HELP, MAIN_HELP, MIGRATE_HELP, SERVE_HELP, STACK_HELP } from './help.js';
 import { limitHeapGrowth } from './limit-heap-growth.js';
+import { runOffsetsCommand } from './offsets-command.js';
 import { runServe } from './serve.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -35,6 +37,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   stack: { help: STACK_HELP, options: {}, positionals: true, run: stackCommand },
 };
 
+const VERB_COMMANDS: Readonly<
+  Record<string, (args: readonly string[], config: typeof loadConfigOrExit) => Promise<number>>
+> = { dlq: runDlqCommand, offsets: runOffsetsCommand };
+
 /** Exit 1 for a failure, 2 for a command line that is wrong (with the usage). */
 function fail(message: string, code = 1): never {
   process.stderr.write(`adgate: ${message}\n`);
@@ -56,6 +62,9 @@ async function main(argv: readonly string[]): Promise<void> {
     process.stdout.write(MAIN_HELP);
     return;
   }
+  // dlq and offsets have verbs, each with its own options and --help.
+  const withVerbs = VERB_COMMANDS[name];
+  if (withVerbs !== undefined) process.exit(await withVerbs(args, loadConfigOrExit));
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) fail(`unknown command "${name}"\n\n${MAIN_HELP}`, 2);
   const { values, positionals } = parseCommandLine(command, args);
@@ -121,5 +130,8 @@ async function stackCommand(_values: Values, positionals: readonly string[]): Pr
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
+  // A verb's command line that is wrong: exit 2, as for the commands' own options.
+  const parseError = (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true;
+  if (error instanceof UsageError || parseError) fail((error as Error).message, 2);
   fail(error instanceof AdgateError ? `${error.reason}: ${error.message}` : errorMessage(error));
 });

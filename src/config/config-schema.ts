@@ -52,9 +52,9 @@ export const envSchema = z
     NODE_ENV: z.string().default('development'),
     ADGATE_ROLES: z
       .string()
-      .default('ingress,sink')
+      .default('ingress,sink,dlq')
       .transform((s) => s.split(',').map((r) => r.trim()))
-      .pipe(z.array(z.enum(['ingress', 'sink'])).min(1)),
+      .pipe(z.array(z.enum(['ingress', 'sink', 'dlq'])).min(1)),
     ADGATE_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
     ADGATE_HTTP_PORT: int(0, 65535).default(8080),
     // SPEC §3: 408 for a client too slow to send its headers or its body.
@@ -140,6 +140,11 @@ export const envSchema = z
     // (SPEC §7). Longer than any outage the sink should sit out in place.
     ADGATE_SINK_STALL_MS: int(1_000, 24 * 60 * 60 * 1000).default(60_000),
     ADGATE_DLQ_MAX_ATTEMPTS: int(1, 100).default(3),
+    // The DLQ consumer's backoff for write_failed letters (README: "Operating
+    // the dead-letter queue"): base, doubled per attempt, capped.
+    ADGATE_DLQ_BACKOFF_MS: int(10, DAY_MS).default(60_000),
+    ADGATE_DLQ_MAX_BACKOFF_MS: int(10, DAY_MS).default(30 * 60 * 1000),
+    ADGATE_DLQ_MAX_WAITING: int(1, 1_000_000).default(1_000),
     ADGATE_RETRY_MAX_BACKOFF_MS: int(10, 600_000).default(5_000),
     ADGATE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     ADGATE_LOG_FORMAT: z.enum(['json', 'pretty']).optional(), // unset: pretty on a TTY only

@@ -28,7 +28,12 @@ export type ErrorReason =
   | 'kafka_consumer_crashed'
   | 'sink_stalled'
   | 'sink_start_failed'
-  | 'recorded_offset_beyond_end';
+  | 'recorded_offset_beyond_end'
+  // The DLQ consumer and the dlq/offsets commands (src/dlq/).
+  | 'dlq_consumer_crashed'
+  | 'dlq_start_failed'
+  | 'group_has_members'
+  | 'rewind_refused';
 
 export class AdgateError extends Error {
   readonly reason: ErrorReason;

@@ -21,6 +21,14 @@ export const ERROR_HEADER = 'adgate-error';
 export const ERROR_HEADER_MAX_CHARS = 1_000;
 export const ATTEMPTS_HEADER = 'adgate-attempts';
 export const FIRST_FAILED_HEADER = 'adgate-first-failed-at';
+/** When the last attempt failed: the DLQ consumer's backoff counts from it. */
+export const LAST_FAILED_HEADER = 'adgate-last-failed-at';
+
+// Set on a message that `adgate dlq replay` sent back to the ingest topic.
+/** Which replay sent it (resuming a replay skips what that replay already sent). */
+export const REPLAY_ID_HEADER = 'adgate-replay-id';
+/** The dead letter it came from, as topic:partition:offset. */
+export const REPLAY_OF_HEADER = 'adgate-replay-of';
 
 // Set only on a dead letter cut to fit its topic (SPEC §4).
 /** The original value's length in bytes. */

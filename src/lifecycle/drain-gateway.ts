@@ -19,6 +19,8 @@ export interface GatewayParts {
   readonly stopMaintenance: () => Promise<void>;
   readonly closeHttp: () => Promise<void>;
   readonly stopSink: () => Promise<void>;
+  readonly stopDlq: () => Promise<void>;
+  readonly closeIngestLog: () => Promise<void>;
   readonly closeProducer: () => Promise<void>;
   readonly closeRedis: () => Promise<void>;
   readonly endPool: () => Promise<void>;
@@ -43,6 +45,8 @@ export function gatewayDrainSteps(parts: GatewayParts): DrainStep[] {
       name: 'sink: stop fetching, flush batch in hand, commit, leave group',
       run: parts.stopSink,
     },
+    { name: 'dlq: hand over waiting letters, commit, leave group', run: parts.stopDlq },
+    { name: 'kafka: close the watermark reader', run: parts.closeIngestLog },
     { name: 'producer: flush and close', run: parts.closeProducer },
     { name: 'redis: close', run: parts.closeRedis },
     { name: 'postgres: end pool', run: parts.endPool },

@@ -58,14 +58,13 @@ function skipRecorded(
  */
 function refuseFloorBeyondEnd(batch: InboundBatch, floor: bigint, ctx: FloorContext): void {
   if (floor <= batch.highWatermark) return;
-  const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
   throw new AdgateError(
     'recorded_offset_beyond_end',
     `PostgreSQL records partition ${batch.partition} of ${ctx.topic} at offset ${floor} ` +
       `for group ${ctx.groupId}, beyond the partition's end (${batch.highWatermark}): ` +
       'the topic was re-created, or its log truncated. Refusing to skip its messages. Once the ' +
-      'recorded positions are known to be stale, reset them with: DELETE FROM sink_offsets ' +
-      `WHERE group_id = ${literal(ctx.groupId)} AND topic = ${literal(ctx.topic)};`,
+      'recorded positions are known to be stale, stop every sink of the group and run: ' +
+      `adgate offsets reset (with ADGATE_CONSUMER_GROUP=${ctx.groupId} ADGATE_TOPIC=${ctx.topic})`,
     { retriable: false },
   );
 }

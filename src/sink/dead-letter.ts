@@ -8,6 +8,7 @@ import {
   FIRST_FAILED_HEADER,
   HEADERS_DROPPED_HEADER,
   KEY_TRUNCATED_HEADER,
+  LAST_FAILED_HEADER,
   ORIGINAL_OFFSET_HEADER,
   ORIGINAL_PARTITION_HEADER,
   ORIGINAL_TOPIC_HEADER,
@@ -30,8 +31,9 @@ export interface DeadLetter {
 /**
  * Builds the DLQ record of SPEC §4: the original bytes and key unchanged,
  * the original headers kept, and adgate's headers set. A message that was
- * redriven from the DLQ carries its attempt count and first failure time,
- * so that after the last attempt it goes to the dead topic instead.
+ * redriven from the DLQ carries its attempt count (raised by the DLQ
+ * consumer: the attempt it now is) and first failure time, so that after
+ * the last attempt it goes to the dead topic instead.
  */
 export function toDeadLetterRecord(
   letter: DeadLetter,
@@ -39,7 +41,8 @@ export function toDeadLetterRecord(
 ): { record: OutboundMessage; attempts: number } {
   const { message } = letter;
   const previous = Number(message.headers[ATTEMPTS_HEADER]?.toString('utf8') ?? '0');
-  const attempts = (Number.isInteger(previous) && previous > 0 ? previous : 0) + 1;
+  // A first failure is attempt 1; a redriven message says which attempt it is.
+  const attempts = Number.isInteger(previous) && previous > 0 ? previous : 1;
   const firstFailedAt =
     message.headers[FIRST_FAILED_HEADER]?.toString('utf8') ?? new Date(nowMs).toISOString();
   const headers: Record<string, string | Buffer> = {};
@@ -56,6 +59,7 @@ export function toDeadLetterRecord(
   headers[ERROR_HEADER] = letter.error.slice(0, ERROR_HEADER_MAX_CHARS);
   headers[ATTEMPTS_HEADER] = String(attempts);
   headers[FIRST_FAILED_HEADER] = firstFailedAt;
+  headers[LAST_FAILED_HEADER] = new Date(nowMs).toISOString();
   return {
     attempts,
     record: {

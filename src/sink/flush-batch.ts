@@ -9,6 +9,7 @@ import { ensureDayPartitions, writeEvents } from '../store/write-events.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { inSpan } from '../telemetry/trace-messages.js';
+import { countRedriven } from './count-redriven.js';
 import type { DeadLetter } from './dead-letter.js';
 import { decodeMessage } from './decode-message.js';
 import type { DedupStore } from './dedup-store.js';
@@ -53,6 +54,7 @@ export async function flushBatch(
 ): Promise<FlushSummary> {
   const started = performance.now();
   const stage = stageTimer(deps.metrics);
+  countRedriven(messages, deps.metrics);
   const deadLetters: DeadLetter[] = [];
   const unique = new Map<string, Candidate>();
   let batchDuplicates = 0;

@@ -51,7 +51,10 @@ export async function sendDeadLetters(
     const topic = attempts >= deps.dlqMaxAttempts ? deps.deadTopic : deps.dlqTopic;
     const fitted = fitDeadLetter(record, deps.producer.maxRecordBytes(topic) ?? Infinity);
     outgoing.push({ topic, reason: letter.reason, whole: record, ...fitted });
-    deps.metrics.dlqMessages.add(1, { reason: letter.reason });
+    deps.metrics.dlqMessages.add(1, {
+      reason: letter.reason,
+      topic: topic === deps.dlqTopic ? 'dlq' : 'dead',
+    });
     deps.log.info('dead letter', {
       reason: letter.reason,
       error: letter.error,

@@ -1,6 +1,7 @@
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { createDedupInstruments } from './instruments/dedup.js';
+import { createDlqInstruments } from './instruments/dlq.js';
 import { createHttpInstruments } from './instruments/http.js';
 import { createKafkaInstruments } from './instruments/kafka.js';
 import { createLifecycleInstruments } from './instruments/lifecycle.js';
@@ -32,6 +33,7 @@ export function createMetrics() {
     }),
     ...createDedupInstruments(meter),
     ...createLifecycleInstruments(meter),
+    ...createDlqInstruments(meter),
 
     /** Prometheus text exposition of everything above. */
     async render(): Promise<string> {

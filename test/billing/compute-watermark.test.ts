@@ -17,7 +17,10 @@ describe('greatestHourWhere (the watermark search)', () => {
         return h <= edge;
       });
       assert.equal(found, edge);
-      assert.ok(asked.length <= 2 * Math.ceil(Math.log2(hoursBack + 2)) + 2, `${asked.length} questions`);
+      assert.ok(
+        asked.length <= 2 * Math.ceil(Math.log2(hoursBack + 2)) + 2,
+        `${asked.length} questions`,
+      );
     });
   }
 

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type pg from 'pg';
-import { type GatewayProcess, startGatewayProcess } from '../../testkit/gateway-process.js';
+import {
+  type GatewayProcess,
+  runAdgate,
+  startGatewayProcess,
+} from '../../testkit/gateway-process.js';
 import { fetchMetrics, metricValue } from '../../testkit/prometheus.js';
 import { waitFor, within } from '../../testkit/wait-for.js';
 import { impression } from '../support/events.js';
@@ -98,7 +102,7 @@ describe('a recorded position beyond the partition end (the topic was re-created
     await within(60_000, 'pipeline cleanup', pipeline?.cleanup() ?? Promise.resolve());
   });
 
-  it('refuses to skip: failed, exit 1, the reset SQL in the log; after the reset all lands', async () => {
+  it('refuses to skip: failed, exit 1, the log names adgate offsets reset; after it all lands', async () => {
     await produceRaw(pipeline, events('old', 40));
     await landAll(pipeline, started);
 
@@ -144,21 +148,17 @@ describe('a recorded position beyond the partition end (the topic was re-created
       error: { message: string };
     };
     assert.equal(line.reason, 'recorded_offset_beyond_end');
-    const reset = /DELETE FROM sink_offsets WHERE group_id = '[^']*' AND topic = '[^']*';/.exec(
-      line.error.message,
-    )?.[0];
-    assert.equal(
-      reset,
-      `DELETE FROM sink_offsets WHERE group_id = '${pipeline.group}' AND topic = '${pipeline.topic}';`,
-    );
+    assert.match(line.error.message, /adgate offsets reset/, 'the log names the command');
     assert.equal(
       await countRows(pipeline.db.pool),
       40,
       'none of the new messages skipped or written',
     );
 
-    // The operator runs the SQL the log gave; the next start lands the new topic.
-    await pipeline.db.pool.query(reset as string);
+    // The operator runs the command the log named; the next start lands the new topic.
+    const reset = await runAdgate(['offsets', 'reset'], pipeline.env);
+    assert.equal(reset.code, 0, reset.stderr);
+    assert.match(reset.stdout, /deleted [1-9]\d* recorded positions/);
     const gateway = await startGatewayProcess({ ...pipeline.env, ADGATE_ROLES: 'sink' });
     started.push(gateway);
     await waitFor(

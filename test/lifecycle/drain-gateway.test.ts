@@ -16,13 +16,25 @@ describe('the drain steps', () => {
       stopMaintenance: part('maintenance'),
       closeHttp: part('http'),
       stopSink: part('sink'),
+      stopDlq: part('dlq'),
+      closeIngestLog: part('watermark reader'),
       closeProducer: part('producer'),
       closeRedis: part('redis', true),
       endPool: part('pool'),
       flushTracing: part('tracing'),
     });
     const report = await runDrainSteps(steps, createLogger('error'));
-    assert.deepEqual(ran, ['maintenance', 'http', 'sink', 'producer', 'redis', 'pool', 'tracing']);
+    assert.deepEqual(ran, [
+      'maintenance',
+      'http',
+      'sink',
+      'dlq',
+      'watermark reader',
+      'producer',
+      'redis',
+      'pool',
+      'tracing',
+    ]);
     assert.equal(report.ok, false);
     assert.deepEqual(
       report.steps.filter((s) => s.error !== undefined).map((s) => s.error),

@@ -34,10 +34,13 @@ describe('toDeadLetterRecord (SPEC §4)', () => {
       'adgate-original-offset': '17',
       'adgate-attempts': '1',
       'adgate-first-failed-at': '2026-11-24T02:00:00.000Z',
+      'adgate-last-failed-at': '2026-11-24T02:00:00.000Z',
     });
   });
 
-  it('counts attempts and keeps the first failure of a redriven message', () => {
+  // The DLQ consumer raised adgate-attempts when it sent the message back
+  // (SPEC §4): the failure is that attempt, not one more.
+  it('records the attempt a redriven message was and keeps its first failure', () => {
     const redriven = {
       ...message,
       partition: 0,
@@ -54,7 +57,8 @@ describe('toDeadLetterRecord (SPEC §4)', () => {
       { message: redriven, reason: 'write_failed', error: 'x' },
       Date.now(),
     );
-    assert.equal(attempts, 3);
+    assert.equal(attempts, 2);
+    assert.equal(String(record.headers?.['adgate-attempts']), '2');
     assert.equal(String(record.headers?.['adgate-first-failed-at']), '2026-11-20T00:00:00.000Z');
     assert.equal(String(record.headers?.['adgate-original-offset']), '17');
   });

@@ -11,7 +11,7 @@ export function createSinkInstruments(meter: Meter) {
         'Messages read from the ingest topic by outcome: inserted, duplicate (with stage), dlq, skipped_recorded (below the position PostgreSQL recorded: landed before)',
     }),
     dlqMessages: meter.createCounter('adgate_dlq_messages', {
-      description: 'Messages sent to the dead-letter topic, by reason',
+      description: 'Messages sent to the DLQ or the dead topic, by reason and topic (dlq, dead)',
     }),
     dlqTruncated: meter.createCounter('adgate_dlq_truncated', {
       description:
