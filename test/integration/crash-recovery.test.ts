@@ -172,12 +172,10 @@ describe('crash recovery: a sink SIGKILLed at random moments while a stream with
       `too few kills landed mid-stream (${uncommitted} uncommitted, ${midWrite} mid-write, of ${KILLS}): the test missed the crash window`,
     );
     // A kill between a flush's PostgreSQL COMMIT and its Kafka offset commit
-    // makes the next sink read those messages again: the replay that the
-    // arbiter must count as duplicates (SPEC §5). The verdict above proves it
-    // did only if such a kill happened.
-    assert.ok(
-      postgresAhead >= 1,
-      `no kill left PostgreSQL ahead of Kafka's committed offsets (of ${KILLS}): the replay after a crash went untested`,
-    );
+    // (postgresAhead above) makes the next sink read those messages again.
+    // Random kills hit that window only sometimes (0 to 9 of 22 in runs on
+    // this machine), so it is not asserted here: recorded-offsets.test.ts
+    // puts a sink there every time (Kafka's offsets behind PostgreSQL's) and
+    // checks the re-read lands nothing twice.
   });
 });

@@ -83,10 +83,6 @@ export const UNSCRAPABLE_METRICS: readonly { name: string; why: string }[] = [
     name: 'adgate_last_drain_seconds',
     why: 'written when a drain ends, after the listener closed',
   },
-  {
-    name: 'adgate_dlq_depth_messages',
-    why: 'served by the DLQ consumer (another branch of issue 12), not by this version',
-  },
 ];
 
 /**
