@@ -154,9 +154,12 @@ export function createLetterStore(kafka: Kafka): LetterStore {
  * once every range is done. A range that ends in records kafkajs never
  * hands over (a transaction's control records, written by an upstream
  * producer into the ingest topic) would never be done: after IDLE_MS with
- * no batch at all, the read ends with what it has.
+ * no batch at all, the read ends with what it has. 30 s, not less: a
+ * loaded broker (a CI machine with the broker just started) was seen to go
+ * more than 10 s between a group join and the first batch of a partition,
+ * and a read that ends early under-counts.
  */
-const IDLE_MS = 10_000;
+const IDLE_MS = 30_000;
 
 async function readRanges(
   kafka: Kafka,
