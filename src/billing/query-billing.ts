@@ -67,9 +67,8 @@ export interface BillingRow {
   readonly revenue_micros: string;
 }
 
-interface DbRow {
-  hour?: Date;
-  day?: Date;
+/** A billing_hourly-shaped row as node-postgres returns it (int8 and numeric as text). */
+export interface BillingDbRow {
   campaign_id: string;
   ad_id: string;
   publisher_id: string;
@@ -79,6 +78,27 @@ interface DbRow {
   conversions: string;
   cost_micros: string;
   revenue_micros: string;
+}
+
+interface DbRow extends BillingDbRow {
+  hour?: Date;
+  day?: Date;
+}
+
+/** The answer's shape of one row, its bucket the hour or day it sums (the one mapping). */
+export function toBillingRow(r: BillingDbRow, bucket: Date): BillingRow {
+  return {
+    bucket: bucket.toISOString(),
+    campaign_id: r.campaign_id,
+    ad_id: r.ad_id,
+    publisher_id: r.publisher_id,
+    currency: r.currency,
+    impressions: Number(r.impressions),
+    clicks: Number(r.clicks),
+    conversions: Number(r.conversions),
+    cost_micros: r.cost_micros,
+    revenue_micros: r.revenue_micros,
+  };
 }
 
 /** The billing aggregates of SPEC §5 for one campaign, ordered by bucket. */
@@ -95,18 +115,7 @@ export async function queryBilling(
       query.ad_id ?? null,
       query.publisher_id ?? null,
     ]);
-    return rows.map((r) => ({
-      bucket: ((r.hour ?? r.day) as Date).toISOString(),
-      campaign_id: r.campaign_id,
-      ad_id: r.ad_id,
-      publisher_id: r.publisher_id,
-      currency: r.currency,
-      impressions: Number(r.impressions),
-      clicks: Number(r.clicks),
-      conversions: Number(r.conversions),
-      cost_micros: r.cost_micros,
-      revenue_micros: r.revenue_micros,
-    }));
+    return rows.map((r) => toBillingRow(r, (r.hour ?? r.day) as Date));
   } catch (error) {
     throw classifyPgError(error);
   }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { normalizeTimestamp } from '../event/normalize-timestamp.js';
 import { readBeside } from '../shared/read-beside.js';
 import { classifyPgError } from '../store/classify-pg-error.js';
-import type { BillingRow } from './query-billing.js';
+import { type BillingDbRow, type BillingRow, toBillingRow } from './query-billing.js';
 import { idParam, instantParam } from './query-params.js';
 
 const CHANGES_SQL = readBeside(import.meta.url, './sql/changes.sql');
@@ -109,18 +109,9 @@ export interface ChangesPage {
   readonly more: boolean;
 }
 
-interface DbRow {
+interface DbRow extends BillingDbRow {
   settled: string;
   hour: Date | null;
-  campaign_id: string;
-  ad_id: string;
-  publisher_id: string;
-  currency: string;
-  impressions: string;
-  clicks: string;
-  conversions: string;
-  cost_micros: string;
-  revenue_micros: string;
   updated_at: Date;
   updated_xid: string;
 }
@@ -181,17 +172,5 @@ function positionOf(row: DbRow): FeedPosition {
 }
 
 function toChangeRow(r: DbRow): ChangeRow {
-  return {
-    bucket: (r.hour as Date).toISOString(),
-    campaign_id: r.campaign_id,
-    ad_id: r.ad_id,
-    publisher_id: r.publisher_id,
-    currency: r.currency,
-    impressions: Number(r.impressions),
-    clicks: Number(r.clicks),
-    conversions: Number(r.conversions),
-    cost_micros: r.cost_micros,
-    revenue_micros: r.revenue_micros,
-    updated_at: r.updated_at.toISOString(),
-  };
+  return { ...toBillingRow(r, r.hour as Date), updated_at: r.updated_at.toISOString() };
 }

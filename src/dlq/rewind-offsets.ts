@@ -1,6 +1,7 @@
 import { AdgateError } from '../errors/adgate-error.js';
+import { readRecordedOffsets } from '../store/write-events.js';
 import { earlierOffset, laterOffset } from './kafka-letter-store.js';
-import { deleteSinkOffsets, readSinkOffsets, setSinkOffsets } from './sink-offsets.js';
+import { deleteSinkOffsets, setSinkOffsets } from './sink-offsets.js';
 import { type OffsetsContext, refuseLiveMembers } from './sink-positions.js';
 
 export type RewindTo =
@@ -31,7 +32,7 @@ export async function planRewind(ctx: OffsetsContext, to: RewindTo): Promise<Rew
   const [bounds, committed, recorded] = await Promise.all([
     ctx.store.bounds(topic),
     ctx.store.committed(ctx.group, topic),
-    readSinkOffsets(ctx.pool, ctx.group, topic),
+    readRecordedOffsets(ctx.pool, ctx.group, topic),
   ]);
   const atTime = to.kind === 'time' ? await ctx.store.offsetsAt(topic, to.ms) : undefined;
   const steps: RewindStep[] = [];
@@ -95,7 +96,7 @@ export async function resetOffsets(ctx: OffsetsContext, dryRun: boolean): Promis
   const [bounds, committed, recorded] = await Promise.all([
     ctx.store.bounds(topic),
     ctx.store.committed(ctx.group, topic),
-    readSinkOffsets(ctx.pool, ctx.group, topic),
+    readRecordedOffsets(ctx.pool, ctx.group, topic),
   ]);
   const beyond = new Map(
     bounds

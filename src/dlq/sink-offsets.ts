@@ -8,22 +8,6 @@ import { classifyPgError } from '../store/classify-pg-error.js';
  * this position back together with Kafka's committed offset, or the
  * messages it means to read again are passed over.
  */
-export async function readSinkOffsets(
-  pool: pg.Pool,
-  groupId: string,
-  topic: string,
-): Promise<Map<number, bigint>> {
-  try {
-    const { rows } = await pool.query<{ partition: number; next_offset: string }>(
-      'SELECT partition, next_offset FROM sink_offsets WHERE group_id = $1 AND topic = $2',
-      [groupId, topic],
-    );
-    return new Map(rows.map((r) => [r.partition, BigInt(r.next_offset)]));
-  } catch (error) {
-    throw classifyPgError(error);
-  }
-}
-
 /** Sets the recorded positions of these partitions, lower or higher, in one transaction. */
 export async function setSinkOffsets(
   pool: pg.Pool,

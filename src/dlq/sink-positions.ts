@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { AdgateError } from '../errors/adgate-error.js';
+import { readRecordedOffsets } from '../store/write-events.js';
 import { type LetterStore, laterOffset } from './kafka-letter-store.js';
 import { type DlqContext, readerGroup } from './scan-letters.js';
-import { readSinkOffsets } from './sink-offsets.js';
 
 /** One partition of the sink's group, as `adgate offsets show` prints it. */
 export interface PartitionPosition {
@@ -28,7 +28,7 @@ export async function sinkPositions(ctx: OffsetsContext): Promise<PartitionPosit
   const [bounds, committed, recorded] = await Promise.all([
     ctx.store.bounds(topic),
     ctx.store.committed(ctx.group, topic),
-    readSinkOffsets(ctx.pool, ctx.group, topic),
+    readRecordedOffsets(ctx.pool, ctx.group, topic),
   ]);
   const resumeAt = new Map(
     bounds.map((b) => {
