@@ -582,6 +582,9 @@ cmd_up() {
   require_tools node
   pg_up
   redis_up
+  # Even when a broker already answers: the tests' private brokers and the
+  # bench's Kafka tools run from these jars (idempotent once fetched).
+  kafka_fetch_jars
   kafka_up
   log "up: all components ready in $((SECONDS - UP_T0))s"
 }
