@@ -19,8 +19,9 @@ import {
   gatewayDrainSteps,
   runDrainSteps,
 } from './lifecycle/drain-gateway.js';
-import { failOnce } from './lifecycle/fail-once.js';
-import { LIFECYCLE_STATES, Lifecycle } from './lifecycle/lifecycle-state.js';
+import { type Fail, failOnce } from './lifecycle/fail-once.js';
+import { Lifecycle } from './lifecycle/lifecycle-state.js';
+import { reportLifecycle } from './lifecycle/report-lifecycle.js';
 import { scheduleMaintenance } from './lifecycle/schedule-maintenance.js';
 import type { DedupStore } from './sink/dedup-store.js';
 import { createSink, type Sink } from './sink/sink.js';
@@ -33,12 +34,22 @@ import { startTracing } from './telemetry/start-tracing.js';
 export interface Gateway {
   readonly lifecycle: Lifecycle;
   readonly metrics: Metrics;
-  /** The bound HTTP port (useful when ADGATE_HTTP_PORT=0). */
-  readonly port: number;
+  /** The bound HTTP port (useful when ADGATE_HTTP_PORT=0); undefined without a listener. */
+  readonly port: number | undefined;
+  /** Fails the instance from outside (src/workers/: another process failed). */
+  readonly fail: Fail;
   /** Drains in the order of SPEC §7. Idempotent: a second call shares the first. */
   drain(): Promise<DrainReport>;
   /** Gives up waiting on servers (a forced stop). */
   abandon(): void;
+}
+
+/** How a worker process (src/workers/) runs its part of an instance. */
+export interface GatewayOptions {
+  /** Whether this process serves HTTP; a sink worker does not. Default true. */
+  readonly listen?: boolean;
+  /** GET /metrics: the instance's whole exposition, not only this process's. */
+  readonly renderMetrics?: () => Promise<string>;
 }
 
 /**
@@ -52,13 +63,15 @@ export async function startGateway(
   log: Logger,
   onDrainRequested: () => void = () => undefined,
   onFatal: (error: unknown) => void = () => undefined,
+  options: GatewayOptions = {},
 ): Promise<Gateway> {
   const lifecycle = new Lifecycle();
   const metrics = createMetrics();
   // What has been opened so far, closed in reverse if the start fails.
   const opened: DrainStep[] = [{ name: 'metrics: stop', run: () => metrics.shutdown() }];
   try {
-    return await startParts(config, log, { lifecycle, metrics, opened, onDrainRequested, onFatal });
+    const ctx = { lifecycle, metrics, opened, onDrainRequested, onFatal, options };
+    return await startParts(config, log, ctx);
   } catch (error) {
     await runDrainSteps(opened.reverse(), log);
     throw error;
@@ -71,6 +84,7 @@ interface StartContext {
   readonly opened: DrainStep[];
   readonly onDrainRequested: () => void;
   readonly onFatal: (error: unknown) => void;
+  readonly options: GatewayOptions;
 }
 
 async function startParts(config: Config, log: Logger, ctx: StartContext): Promise<Gateway> {
@@ -101,25 +115,18 @@ async function startParts(config: Config, log: Logger, ctx: StartContext): Promi
     ? createDlqPart(config, { kafka, producer, metrics, log, onFailure: fail })
     : undefined;
   if (dlq !== undefined) abandonOnFailure.push(dlq);
-  // The billing watermark reads the ingest topic's positions (admin API only).
-  const ingestLog = readPartitionPositions(kafka, config.ADGATE_TOPIC);
-  opened.push({ name: 'kafka: close the watermark reader', run: () => ingestLog.close() });
-
-  const { server, port } = await startHttp(config, {
-    ingestLog,
+  const http = await startHttpPart(config, ctx, {
+    kafka,
     producer: roles.has('ingress') ? producer : undefined,
     pool,
-    lifecycle,
-    metrics,
-    log: log.child({ component: 'http' }),
-    requestDrain: ctx.onDrainRequested,
+    log,
   });
 
   // The ingress is ready as soon as it can take requests; it does not wait
   // for the sink to join its group, which can take a session timeout when
   // a crashed member is still registered.
   lifecycle.moveTo('ready');
-  log.info('adgate ready', { port, roles: [...roles] });
+  log.info('adgate ready', { port: http?.port, roles: [...roles] });
   // The sink starts once the first maintenance pass is done, so that its
   // first flushes find their day partitions made.
   maintenance.firstPass
@@ -130,17 +137,18 @@ async function startParts(config: Config, log: Logger, ctx: StartContext): Promi
   return {
     lifecycle,
     metrics,
-    port,
+    port: http?.port,
+    fail,
     abandon: () => {
       for (const part of abandonOnFailure) part.abandon();
     },
     drain: drainOnce(
       gatewayDrainSteps({
         stopMaintenance: () => maintenance.stop(),
-        closeHttp: () => closeHttpServer(server),
+        closeHttp: async () => http?.close(),
         stopSink: async () => sink?.stop(),
         stopDlq: async () => dlq?.stop(),
-        closeIngestLog: () => ingestLog.close(),
+        closeIngestLog: async () => http?.ingestLog.close(),
         closeProducer: () => producer.close(),
         closeRedis: async () => dedup?.close(),
         endPool: () => pool.end(),
@@ -177,14 +185,6 @@ function startMaintenance(
   );
   deps.opened.push({ name: 'maintenance: stop', run: () => maintenance.stop() });
   return maintenance;
-}
-
-/** The lifecycle state as the adgate_lifecycle_state gauge and a log line per move. */
-function reportLifecycle(lifecycle: Lifecycle, metrics: Metrics, log: Logger): void {
-  lifecycle.onChange((state) => {
-    for (const s of LIFECYCLE_STATES) metrics.setLifecycleState(s === state ? 1 : 0, { state: s });
-    log.info('lifecycle', { state });
-  });
 }
 
 /**
@@ -341,10 +341,37 @@ function createSinkPart(config: Config, deps: SinkPartDeps): { sink: Sink; dedup
   return { sink, dedup };
 }
 
-/** The HTTP app (ingress, billing, admin, probes) on its listener. */
-function startHttp(config: Config, deps: Omit<Parameters<typeof createApp>[0], 'config'>) {
-  const app = createApp({ config, ...deps });
-  return listen(app.fetch, config, deps.metrics);
+/**
+ * The HTTP app (ingress, billing, admin, probes) on its listener, with the
+ * billing watermark's reader of the ingest topic's positions (admin API
+ * only); none of it in a process that does not listen (a sink worker).
+ */
+async function startHttpPart(
+  config: Config,
+  ctx: StartContext,
+  deps: {
+    kafka: ReturnType<typeof createKafka>;
+    producer: Producer | undefined;
+    pool: pg.Pool;
+    log: Logger;
+  },
+) {
+  if (ctx.options.listen === false) return undefined;
+  const ingestLog = readPartitionPositions(deps.kafka, config.ADGATE_TOPIC);
+  ctx.opened.push({ name: 'kafka: close the watermark reader', run: () => ingestLog.close() });
+  const app = createApp({
+    config,
+    ingestLog,
+    producer: deps.producer,
+    pool: deps.pool,
+    lifecycle: ctx.lifecycle,
+    metrics: ctx.metrics,
+    renderMetrics: ctx.options.renderMetrics,
+    log: deps.log.child({ component: 'http' }),
+    requestDrain: ctx.onDrainRequested,
+  });
+  const { server, port } = await listen(app.fetch, config, ctx.metrics);
+  return { port, ingestLog, close: () => closeHttpServer(server) };
 }
 
 /** Binds the HTTP listener with the timeouts of SPEC §3; rejects when the port cannot be taken. */

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { type CommandResult, runCommand } from './run-command.js';
@@ -43,7 +44,15 @@ export interface GatewayProcess {
   /** Everything it printed, for assertions and for failure reports. */
   output(): string;
   exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Sends a signal and waits (bounded) for the exit. */
+  /**
+   * Sends a signal: SIGKILL to every process of the instance (its workers
+   * too), as a crash of the machine or the container does; any other only
+   * to the main process, as a supervisor does (SPEC §7).
+   */
+  kill(signal: NodeJS.Signals): void;
+  /** The pids of its worker processes by name (`sink-0`…), read from /proc. */
+  workers(): Promise<Map<string, number>>;
+  /** Sends a signal (as kill does) and waits (bounded) for the exit. */
   stop(
     signal?: NodeJS.Signals,
     timeoutMs?: number,
@@ -65,6 +74,8 @@ export async function startGatewayProcess(
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so that a SIGKILL can take all its workers.
+    detached: true,
   });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => {
@@ -77,19 +88,32 @@ export async function startGatewayProcess(
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
   const url = `http://127.0.0.1:${port}`;
+  const kill = (signal: NodeJS.Signals) => {
+    if (signal !== 'SIGKILL' || child.pid === undefined) return void child.kill(signal);
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // The group is gone already.
+    }
+  };
   const gateway: GatewayProcess = {
     port,
     url,
     child,
     output: () => output,
     exited: () => exit,
+    kill,
+    workers: () => workerPids(child.pid),
     async stop(signal = 'SIGTERM', timeoutMs = 60_000) {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) kill(signal);
       try {
         return await within(timeoutMs, `gateway exit after ${signal}`, exit);
       } catch (error) {
-        child.kill('SIGKILL');
+        kill('SIGKILL');
         throw error;
+      } finally {
+        // Workers orphaned by a main process that died first go with it.
+        if (signal === 'SIGKILL') kill('SIGKILL');
       }
     },
   };
@@ -113,7 +137,7 @@ export async function startGatewayProcess(
         ),
       ]);
     } catch (error) {
-      child.kill('SIGKILL');
+      kill('SIGKILL');
       throw new Error(
         `${(error as Error).message}\n--- gateway output ---\n${output.slice(-4000)}`,
       );
@@ -122,4 +146,18 @@ export async function startGatewayProcess(
     }
   }
   return gateway;
+}
+
+/** The children of `pid` that are adgate workers, by the name their command line gives. */
+async function workerPids(pid: number | undefined): Promise<Map<string, number>> {
+  const workers = new Map<string, number>();
+  if (pid === undefined) return workers;
+  const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  for (const child of children.split(' ').filter((p) => p !== '')) {
+    const args = (await readFile(`/proc/${child}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    const kind = args[args.indexOf('--worker') + 1];
+    const index = args[args.indexOf('--worker-index') + 1];
+    if (args.includes('--worker')) workers.set(`${kind}-${index}`, Number(child));
+  }
+  return workers;
 }

@@ -15,6 +15,7 @@ import {
   DLQ_SHOW_HELP,
   DLQ_STATS_HELP,
 } from './dlq-help.js';
+import { UsageError } from './usage-error.js';
 
 const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
@@ -45,9 +46,6 @@ const HELP: Record<string, string> = {
   replay: DLQ_REPLAY_HELP,
   purge: DLQ_PURGE_HELP,
 };
-
-/** A mistake in the command line: exit code 2 with the verb's help. */
-export class UsageError extends Error {}
 
 /** `adgate dlq <verb>`: returns the exit code. */
 export async function runDlqCommand(

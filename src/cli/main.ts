@@ -3,16 +3,21 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { loadConfig } from '../config/load-config.js';
-import { startGateway } from '../create-gateway.js';
+import { type Config, loadConfig } from '../config/load-config.js';
 import { AdgateError, errorMessage } from '../errors/adgate-error.js';
-import { migrate } from '../store/migrate.js';
-import { createConfiguredLogger } from '../telemetry/logger.js';
-import { runDlqCommand, UsageError } from './dlq-command.js';
+import { createConfiguredLogger, type Logger } from '../telemetry/logger.js';
+import {
+  planWorkers,
+  type WorkerPlan,
+  type WorkerSpec,
+  workerName,
+} from '../workers/plan-workers.js';
+import { runWorker } from '../workers/run-worker.js';
+import { superviseWorkers } from '../workers/supervise-workers.js';
 import { DRAIN_HELP, MAIN_HELP, MIGRATE_HELP, SERVE_HELP, STACK_HELP } from './help.js';
 import { limitHeapGrowth } from './limit-heap-growth.js';
-import { runOffsetsCommand } from './offsets-command.js';
 import { runServe } from './serve.js';
+import { UsageError } from './usage-error.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Values = Record<string, string | boolean | undefined>;
@@ -27,7 +32,11 @@ interface Command {
 }
 
 const COMMANDS: Readonly<Record<string, Command>> = {
-  serve: { help: SERVE_HELP, options: {}, run: serveCommand },
+  serve: {
+    help: SERVE_HELP,
+    options: { worker: { type: 'string' }, 'worker-index': { type: 'string' } },
+    run: serveCommand,
+  },
   migrate: { help: MIGRATE_HELP, options: {}, run: migrateCommand },
   drain: {
     help: DRAIN_HELP,
@@ -39,7 +48,12 @@ const COMMANDS: Readonly<Record<string, Command>> = {
 
 const VERB_COMMANDS: Readonly<
   Record<string, (args: readonly string[], config: typeof loadConfigOrExit) => Promise<number>>
-> = { dlq: runDlqCommand, offsets: runOffsetsCommand };
+> = {
+  // Loaded when called, so that a worker's supervisor does not carry them.
+  dlq: async (args, config) => (await import('./dlq-command.js')).runDlqCommand(args, config),
+  offsets: async (args, config) =>
+    (await import('./offsets-command.js')).runOffsetsCommand(args, config),
+};
 
 /** Exit 1 for a failure, 2 for a command line that is wrong (with the usage). */
 function fail(message: string, code = 1): never {
@@ -89,15 +103,73 @@ function parseCommandLine(command: Command, args: readonly string[]) {
   }
 }
 
-async function serveCommand(): Promise<void> {
+/**
+ * `adgate serve`: one process, or a supervisor and its workers
+ * (src/workers/plan-workers.ts). `--worker` is how the supervisor starts
+ * a worker; nobody else needs it.
+ */
+async function serveCommand(values: Values): Promise<void> {
   const config = loadConfigOrExit();
   limitHeapGrowth();
-  await runServe(config, createConfiguredLogger(config), startGateway);
+  const log = createConfiguredLogger(config);
+  const plan = planOrExit(config);
+  if (typeof values.worker === 'string') {
+    const spec = workerSpecOrExit(plan, values.worker, values['worker-index']);
+    const { startGateway } = await import('../create-gateway.js');
+    await runWorker(config, spec, log.child({ worker: workerName(spec) }), startGateway);
+    return;
+  }
+  if (plan.mode === 'workers') {
+    await migrateOnStart(config, log);
+    superviseWorkers(config, plan.workers, log);
+    return;
+  }
+  const { startGateway } = await import('../create-gateway.js');
+  const single = Object.freeze({ ...config, ADGATE_ROLES: [...plan.roles] });
+  await runServe(single, log, startGateway);
+}
+
+function planOrExit(config: Config): WorkerPlan {
+  try {
+    return planWorkers({
+      roles: config.ADGATE_ROLES,
+      ingressWorkers: config.ADGATE_INGRESS_WORKERS,
+      sinkWorkers: config.ADGATE_SINK_WORKERS,
+    });
+  } catch (error) {
+    fail(errorMessage(error));
+  }
+}
+
+function workerSpecOrExit(plan: WorkerPlan, kind: string, index: unknown): WorkerSpec {
+  const spec =
+    plan.mode === 'workers'
+      ? plan.workers.find((w) => w.kind === kind && String(w.index) === index)
+      : undefined;
+  if (spec === undefined) fail(`no worker "${kind}" "${String(index)}" in this configuration`, 2);
+  return spec;
+}
+
+/** The supervisor migrates before it forks, so that no two workers race to. */
+async function migrateOnStart(config: Config, log: Logger): Promise<void> {
+  if (!config.ADGATE_MIGRATE_ON_START) return;
+  try {
+    const { migrate } = await import('../store/migrate.js');
+    const result = await migrate(config.ADGATE_DATABASE_URL, log);
+    log.info('migrations', {
+      applied: result.applied.length,
+      alreadyApplied: result.alreadyApplied,
+    });
+  } catch (error) {
+    log.error('adgate failed to start', { error });
+    process.exit(1);
+  }
 }
 
 async function migrateCommand(): Promise<void> {
   const config = loadConfigOrExit();
   const log = createConfiguredLogger(config);
+  const { migrate } = await import('../store/migrate.js');
   const result = await migrate(config.ADGATE_DATABASE_URL, log);
   log.info('migrations done', { applied: result.applied, alreadyApplied: result.alreadyApplied });
 }

@@ -5,13 +5,14 @@ import { applyRewind, planRewind, type RewindTo, resetOffsets } from '../dlq/rew
 import { type OffsetsContext, sinkPositions } from '../dlq/sink-positions.js';
 import { createPool } from '../store/create-pool.js';
 import { createLogger } from '../telemetry/logger.js';
-import { parseOffsets, parseTime, UsageError } from './dlq-command.js';
+import { parseOffsets, parseTime } from './dlq-command.js';
 import {
   OFFSETS_HELP,
   OFFSETS_RESET_HELP,
   OFFSETS_REWIND_HELP,
   OFFSETS_SHOW_HELP,
 } from './offsets-help.js';
+import { UsageError } from './usage-error.js';
 
 const OPTIONS = {
   help: { type: 'boolean', short: 'h' },

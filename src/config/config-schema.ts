@@ -55,6 +55,10 @@ export const envSchema = z
       .default('ingress,sink,dlq')
       .transform((s) => s.split(',').map((r) => r.trim()))
       .pipe(z.array(z.enum(['ingress', 'sink', 'dlq'])).min(1)),
+    // Worker processes per role (src/workers/plan-workers.ts): unset takes
+    // a default from the cores available; 0 turns the role off.
+    ADGATE_INGRESS_WORKERS: int(0, 64).optional(),
+    ADGATE_SINK_WORKERS: int(0, 64).optional(),
     ADGATE_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
     ADGATE_HTTP_PORT: int(0, 65535).default(8080),
     // SPEC §3: 408 for a client too slow to send its headers or its body.
@@ -162,6 +166,7 @@ export const envSchema = z
   })
   .superRefine((env, ctx) => {
     checkKafkaSecurity(env, ctx);
+    checkWorkerCounts(env, ctx);
     if (
       env.ADGATE_REDIS_TLS_CA_FILE !== undefined &&
       !env.ADGATE_REDIS_URL.startsWith('rediss://')
@@ -254,6 +259,25 @@ function checkKafkaSecurity(env: KafkaSecurityEnv, ctx: z.RefinementCtx): void {
       path: ['ADGATE_KAFKA_SASL_MECHANISM'],
       message:
         'a SASL user or password is set: name the mechanism (plain, scram-sha-256, scram-sha-512)',
+    });
+  }
+}
+
+/** Workers asked for a role that ADGATE_ROLES leaves out: which one is meant is not ours to guess. */
+function checkWorkerCounts(
+  env: { ADGATE_ROLES: string[]; ADGATE_INGRESS_WORKERS?: number; ADGATE_SINK_WORKERS?: number },
+  ctx: z.RefinementCtx,
+): void {
+  const counts = [
+    ['ingress', 'ADGATE_INGRESS_WORKERS', env.ADGATE_INGRESS_WORKERS],
+    ['sink', 'ADGATE_SINK_WORKERS', env.ADGATE_SINK_WORKERS],
+  ] as const;
+  for (const [role, name, count] of counts) {
+    if (count === undefined || count === 0 || env.ADGATE_ROLES.includes(role)) continue;
+    ctx.addIssue({
+      code: 'custom',
+      path: [name],
+      message: `asks for ${count} ${role} workers, but ADGATE_ROLES (${env.ADGATE_ROLES.join(',')}) leaves out ${role}`,
     });
   }
 }

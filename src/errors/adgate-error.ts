@@ -29,6 +29,9 @@ export type ErrorReason =
   | 'sink_stalled'
   | 'sink_start_failed'
   | 'recorded_offset_beyond_end'
+  // A worker process died, or another process of the instance failed (src/workers/).
+  | 'worker_exited'
+  | 'worker_failed'
   // The DLQ consumer and the dlq/offsets commands (src/dlq/).
   | 'dlq_consumer_crashed'
   | 'dlq_start_failed'

@@ -29,6 +29,8 @@ export interface AppDeps {
    * (src/kafka/read-partition-positions.ts); absent, that route answers 501.
    */
   readonly ingestLog?: IngestLog;
+  /** GET /metrics: the instance's exposition (all of its processes'); this process's by default. */
+  readonly renderMetrics?: () => Promise<string>;
   /** Starts a drain, as SIGTERM does (POST /admin/drain, scope admin). */
   readonly requestDrain: () => void;
 }
@@ -101,7 +103,7 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/openapi.json', (c) => c.json(openApi));
   app.get('/metrics', async (c) => {
     c.header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
-    return c.body(await metrics.render());
+    return c.body(await (deps.renderMetrics ?? (() => metrics.render()))());
   });
   app.notFound((c) => c.json({ error: 'not found' }, 404));
   app.onError((error, c) => {

@@ -4,6 +4,12 @@ import type { Metrics } from '../telemetry/metrics.js';
 import type { Lifecycle } from './lifecycle-state.js';
 
 /**
+ * Fails the instance. `count: false` when the failure was counted where it
+ * happened: another process of the same instance (src/workers/).
+ */
+export type Fail = (error: AdgateError, options?: { count?: boolean }) => void;
+
+/**
  * The instance can no longer do its work (SPEC §7): the lifecycle moves to
  * `failed` (/readyz and /healthz answer 503), the failure is logged and
  * counted once with its reason, and `then` starts the drain that ends in a
@@ -14,11 +20,11 @@ export function failOnce(
   metrics: Metrics,
   log: Logger,
   then: (error: AdgateError) => void,
-): (error: AdgateError) => void {
-  return (error) => {
+): Fail {
+  return (error, { count = true } = {}) => {
     if (lifecycle.failed || lifecycle.state === 'stopped') return;
     lifecycle.moveTo('failed');
-    metrics.failures.add(1, { reason: error.reason });
+    if (count) metrics.failures.add(1, { reason: error.reason });
     log.error('adgate failed: draining what it can, then exiting non-zero', {
       reason: error.reason,
       error,

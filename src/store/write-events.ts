@@ -81,11 +81,24 @@ export async function writeEvents(
 export async function ensureDayPartitions(pool: pg.Pool, days: readonly string[]): Promise<void> {
   try {
     for (const day of days) {
-      await pool.query('SELECT adgate_ensure_day_partition($1::date)', [day]);
+      await pool
+        .query('SELECT adgate_ensure_day_partition($1::date)', [day])
+        .catch(unlessCreatedMeanwhile);
     }
   } catch (error) {
     throw classifyPgError(error);
   }
+}
+
+/**
+ * The function's second look, under its advisory lock, can miss a partition
+ * another session has just created (an advisory lock does not refresh the
+ * catalog cache), and its CREATE then fails with 42P07 duplicate_table:
+ * seen with two sink workers starting together. The partition exists, which
+ * is all that was asked.
+ */
+function unlessCreatedMeanwhile(error: unknown): void {
+  if ((error as { code?: unknown }).code !== '42P07') throw error;
 }
 
 /** The next offsets recorded in PostgreSQL for a group's partitions. */

@@ -22,6 +22,7 @@ function fakeGateway(drain: (lifecycle: Lifecycle) => Promise<DrainReport>): Gat
     lifecycle,
     metrics: undefined as never,
     port: 0,
+    fail: () => undefined,
     abandon: () => undefined,
     drain: () => {
       draining ??= drain(lifecycle);

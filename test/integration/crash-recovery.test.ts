@@ -126,7 +126,7 @@ describe('crash recovery: a sink SIGKILLed at random moments while a stream with
       await sleep(afterMs);
       running(gateway);
       const end = await pipeline.endTotal();
-      gateway.child.kill('SIGKILL');
+      gateway.kill('SIGKILL');
       const exit = await within(10_000, 'exit after SIGKILL', gateway.exited());
       assert.equal(exit.signal, 'SIGKILL', gateway.output().slice(-4000));
       kills += 1;

@@ -60,6 +60,10 @@ function startSlowRequest(baseUrl: string, body: string) {
 
 const DRAIN_TIMEOUT_MS = 20_000;
 
+/** When the process that serves HTTP began its drain: the supervisor's signal reaches it next. */
+const httpDrainBeganAt = (gateway: GatewayProcess) =>
+  firstLoggedAt(gateway, 'lifecycle', { state: 'draining', worker: 'ingress-0' });
+
 describe('drain-then-restart (SPEC §7)', () => {
   let pipeline: TestPipeline;
   const started: GatewayProcess[] = [];
@@ -224,7 +228,7 @@ describe('drain with HTTP requests in flight', () => {
     // The rest of the body goes once the drain has begun: the request is in flight through it.
     await waitFor(
       'the first instance to begin its drain',
-      () => firstLoggedAt(first, 'signal received: draining') !== undefined,
+      () => httpDrainBeganAt(first) !== undefined,
       DRAIN_TIMEOUT_MS,
       10,
     );
@@ -244,7 +248,7 @@ describe('drain with HTTP requests in flight', () => {
 
     // The drain begins when the instance handles the signal, not when the
     // test sends it: a request sent in between was rightly accepted.
-    const drainBegan = firstLoggedAt(first, 'signal received: draining');
+    const drainBegan = httpDrainBeganAt(first);
     assert.ok(drainBegan !== undefined, 'the instance logged the start of its drain');
     const toFirst = client.attempts.filter((a) => a.url === first.url);
     // Strictly after: the log's time has millisecond resolution.

@@ -129,7 +129,7 @@ describe('group rebalance: sinks joining, leaving and vanishing mid-stream', () 
     await burstUnderWay(1);
     evidence.push(`B vanishes with ${await backlog()} uncommitted`);
     const killedAt = Date.now();
-    b.child.kill('SIGKILL');
+    b.kill('SIGKILL');
     await within(10_000, 'B to exit after SIGKILL', b.exited());
     await waitFor('C to take every partition', () => running(c) && splitBetween([c]), 120_000, 250);
     evidence.push(`C took B's partitions ${Date.now() - killedAt} ms after the kill`);

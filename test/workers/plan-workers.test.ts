@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { AdgateError } from '../../src/errors/adgate-error.js';
+import { planWorkers, type Role } from '../../src/workers/plan-workers.js';
+
+const ALL: Role[] = ['ingress', 'sink', 'dlq'];
+const kinds = (plan: ReturnType<typeof planWorkers>) =>
+  plan.mode === 'single'
+    ? ['single', ...plan.roles]
+    : plan.workers.map((w) => `${w.kind}:${w.roles.join('+')}`);
+
+describe('planWorkers', () => {
+  it('splits the cores between the HTTP ingress and the sink by default', () => {
+    assert.deepEqual(kinds(planWorkers({ roles: ALL }, 2)), ['ingress:ingress', 'sink:sink+dlq']);
+    assert.deepEqual(kinds(planWorkers({ roles: ALL }, 1)), ['ingress:ingress', 'sink:sink+dlq']);
+    assert.deepEqual(kinds(planWorkers({ roles: ALL }, 5)), [
+      'ingress:ingress',
+      'ingress:ingress',
+      'sink:sink+dlq',
+      'sink:sink+dlq',
+      'sink:sink+dlq',
+    ]);
+  });
+
+  it('takes the counts it is given, and numbers the workers of each kind', () => {
+    const plan = planWorkers({ roles: ALL, ingressWorkers: 3, sinkWorkers: 2 }, 2);
+    assert.equal(plan.mode, 'workers');
+    if (plan.mode !== 'workers') return;
+    assert.deepEqual(
+      plan.workers.map((w) => `${w.kind}-${w.index}`),
+      ['ingress-0', 'ingress-1', 'ingress-2', 'sink-0', 'sink-1'],
+    );
+  });
+
+  it('runs one process, without a supervisor, when one is all it needs', () => {
+    assert.deepEqual(kinds(planWorkers({ roles: ['sink'] }, 8)).slice(0, 2), [
+      'ingress:',
+      'sink:sink',
+    ]);
+    assert.deepEqual(kinds(planWorkers({ roles: ['sink'], sinkWorkers: 1 }, 8)), [
+      'single',
+      'sink',
+    ]);
+    assert.deepEqual(kinds(planWorkers({ roles: ['ingress', 'dlq'] }, 2)), [
+      'single',
+      'ingress',
+      'dlq',
+    ]);
+    assert.deepEqual(kinds(planWorkers({ roles: ALL, sinkWorkers: 0 }, 2)), [
+      'single',
+      'ingress',
+      'dlq',
+    ]);
+    assert.deepEqual(kinds(planWorkers({ roles: ALL, ingressWorkers: 0, sinkWorkers: 1 }, 2)), [
+      'single',
+      'sink',
+      'dlq',
+    ]);
+  });
+
+  it('keeps one HTTP worker for probes and /metrics when the ingress is off', () => {
+    assert.deepEqual(kinds(planWorkers({ roles: ALL, ingressWorkers: 0, sinkWorkers: 2 }, 2)), [
+      'ingress:',
+      'sink:sink+dlq',
+      'sink:sink+dlq',
+    ]);
+  });
+
+  it('refuses a plan with nothing to run', () => {
+    assert.throws(
+      () => planWorkers({ roles: ['ingress', 'sink'], ingressWorkers: 0, sinkWorkers: 0 }, 2),
+      (error: unknown) => error instanceof AdgateError && error.reason === 'config_invalid',
+    );
+  });
+});
