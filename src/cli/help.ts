@@ -20,6 +20,12 @@ Starts the gateway. Roles come from ADGATE_ROLES (default "ingress,sink,dlq";
 dlq is the consumer that retries write_failed dead letters).
 Migrations are applied first unless ADGATE_MIGRATE_ON_START=false.
 
+The HTTP ingress and the sink run in worker processes under a supervisor:
+ADGATE_INGRESS_WORKERS HTTP workers share the port, ADGATE_SINK_WORKERS
+sink workers share the consumer group (default: half the cores each, at
+least 1; 0 turns a role off). One role with one worker runs as one process.
+--worker and --worker-index are how the supervisor starts its workers.
+
 The first SIGTERM or SIGINT drains: /readyz turns 503, HTTP requests in
 flight finish, fetching stops, the batch in hand is written and its offsets
 committed, the instance leaves its consumer group, the producer is flushed,
@@ -31,6 +37,8 @@ stopped for good, or messages wait and no partition's position moved for
 ADGATE_SINK_STALL_MS (default 60000). /readyz and /healthz then answer 503,
 the failure is logged once with its reason (adgate_failures_total), and the
 process drains what it can and exits 1, for its supervisor to restart it.
+A worker process that dies (worker_exited) or fails takes the instance to
+failed the same way.
 
 Exit codes: 0 drained cleanly, 1 bad configuration, failed start, failed
 instance, or drain past its deadline.

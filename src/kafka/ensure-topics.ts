@@ -1,4 +1,6 @@
 import kafkajs, { type Admin, type Kafka } from 'kafkajs';
+import { AdgateError } from '../errors/adgate-error.js';
+import { retryWithBackoff } from '../errors/retry-with-backoff.js';
 import type { Logger } from '../telemetry/logger.js';
 import { classifyKafkaError } from './classify-kafka-error.js';
 
@@ -113,10 +115,29 @@ async function createMissing(
       })),
     });
   } catch (error) {
-    // Another instance may have created them a moment ago.
-    const now = new Set(await admin.listTopics());
-    if (missing.some((t) => !now.has(t))) throw error;
+    // Another instance, or another worker of this one, may be creating
+    // them right now: its topics show up in the metadata once they exist.
+    await untilListed(admin, missing, error);
   }
+}
+
+/** Waits up to 10 s for `topics` to be listed; throws `cause` if they never are. */
+async function untilListed(admin: Admin, topics: readonly string[], cause: unknown) {
+  const giveUpAt = Date.now() + 10_000;
+  const notYet = new AdgateError('kafka_unavailable', 'topics not listed yet', {
+    retriable: true,
+    cause,
+  });
+  await retryWithBackoff(
+    async () => {
+      const now = new Set(await admin.listTopics());
+      if (topics.some((t) => !now.has(t))) throw notYet;
+    },
+    (error) => (error instanceof AdgateError ? error : classifyKafkaError(error)),
+    { maxDelayMs: 1_000, shouldContinue: () => Date.now() < giveUpAt },
+  ).catch((error: unknown) => {
+    throw error === notYet ? cause : error;
+  });
 }
 
 /**

@@ -24,11 +24,19 @@ export function failOnce(
   return (error, { count = true } = {}) => {
     if (lifecycle.failed || lifecycle.state === 'stopped') return;
     lifecycle.moveTo('failed');
-    if (count) metrics.failures.add(1, { reason: error.reason });
-    log.error('adgate failed: draining what it can, then exiting non-zero', {
-      reason: error.reason,
-      error,
-    });
+    if (count) {
+      metrics.failures.add(1, { reason: error.reason });
+      log.error('adgate failed: draining what it can, then exiting non-zero', {
+        reason: error.reason,
+        error,
+      });
+    } else {
+      // Logged and counted once, where it happened (SPEC §7).
+      log.warn('failing with the instance: draining what it can, then exiting non-zero', {
+        reason: error.reason,
+        cause: error.message,
+      });
+    }
     then(error);
   };
 }

@@ -201,13 +201,22 @@ describe('adgate serve: health, readiness, metrics and SIGTERM', () => {
     assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
     const text = await res.text();
     assert.match(text, /^# TYPE adgate_lifecycle_state gauge$/m, text);
-    assert.match(text, /^adgate_lifecycle_state\{state="ready"\} 1$/m, text);
-    for (const other of ['starting', 'draining', 'stopped', 'failed']) {
-      assert.match(text, new RegExp(`^adgate_lifecycle_state\\{state="${other}"\\} 0$`, 'm'), text);
+    // One instance of worker processes (src/workers/): the supervisor's
+    // state is the instance's, each worker's series carry its name.
+    for (const worker of ['supervisor', 'ingress-0', 'sink-0']) {
+      const state = (s: string) => `^adgate_lifecycle_state\\{worker="${worker}",state="${s}"\\}`;
+      assert.match(text, new RegExp(`${state('ready')} 1$`, 'm'), text);
+      for (const other of ['starting', 'draining', 'stopped', 'failed']) {
+        assert.match(text, new RegExp(`${state(other)} 0$`, 'm'), text);
+      }
     }
-    assert.match(text, /^adgate_dedup_degraded 0$/m, text);
+    assert.match(text, /^adgate_dedup_degraded\{worker="sink-0"\} 0$/m, text);
     // Counted requests show up: the /healthz and /readyz of the test above.
-    assert.match(text, /^adgate_http_requests_total\{route="\/readyz",status="200"\} \d+$/m, text);
+    assert.match(
+      text,
+      /^adgate_http_requests_total\{worker="ingress-0",route="\/readyz",status="200"\} \d+$/m,
+      text,
+    );
     // Every sample line is `name{labels} value` of an adgate_ metric or a
     // runtime one (src/telemetry/runtime-metrics.ts).
     for (const line of text.split('\n')) {
@@ -232,7 +241,9 @@ describe('adgate serve: health, readiness, metrics and SIGTERM', () => {
       gateway.child.kill('SIGTERM');
       await waitFor(
         'the drain to begin',
-        () => gateway.output().includes('"msg":"lifecycle","state":"draining"'),
+        // The HTTP worker's own drain: the supervisor's signal reaches it next.
+        () =>
+          gateway.output().includes('"msg":"lifecycle","worker":"ingress-0","state":"draining"'),
         DRAIN_TIMEOUT_MS,
         10,
       );
