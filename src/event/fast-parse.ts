@@ -90,12 +90,10 @@ function compile(schema: typeof eventSchema) {
 function compileField(name: string, def: Def): Field {
   if (def.type === 'default') {
     const inner = def.innerType._zod.def;
-    return {
-      name,
-      required: false,
-      defaultOf: () => def.defaultValue,
-      check: checkOf(name, inner),
-    };
+    // A primitive default is read once; zod's getter would copy an object each time.
+    const value: unknown = def.defaultValue;
+    const defaultOf = typeof value === 'object' ? () => def.defaultValue : () => value;
+    return { name, required: false, defaultOf, check: checkOf(name, inner) };
   }
   if (def.type === 'optional') {
     const inner = def.innerType._zod.def;
@@ -112,23 +110,32 @@ function checkOf(name: string, def: Def): Check | undefined {
   }
   const tests = (def.checks ?? []).map((check: { _zod: { def: Def } }) => testOf(check._zod.def));
   if (tests.includes(undefined)) return undefined;
-  const all = tests as ((value: never) => boolean)[];
+  const passes = allOf(tests as Test[]);
   if (def.type === 'string') {
-    return (value) =>
-      typeof value === 'string' && all.every((test) => test(value as never)) ? value : MISS;
+    return (value) => (typeof value === 'string' && passes(value as never) ? value : MISS);
   }
   if (def.type === 'number') {
     // zod's z.number() refuses NaN and the infinities.
     return (value) =>
-      typeof value === 'number' && Number.isFinite(value) && all.every((t) => t(value as never))
-        ? value
-        : MISS;
+      typeof value === 'number' && Number.isFinite(value) && passes(value as never) ? value : MISS;
   }
   return undefined;
 }
 
+type Test = (value: never) => boolean;
+
+/** The tests as one function: most fields have one or two (a loop costs more than they do). */
+function allOf(tests: readonly Test[]): Test {
+  const [first, second, ...rest] = tests;
+  if (first === undefined) return () => true;
+  if (second === undefined) return first;
+  if (rest.length === 0) return (value) => first(value) && second(value);
+  const tail = allOf(rest);
+  return (value) => first(value) && second(value) && tail(value);
+}
+
 /** One zod check as a test, for the kinds the schema uses; undefined for any other. */
-function testOf(check: Def): ((value: never) => boolean) | undefined {
+function testOf(check: Def): Test | undefined {
   switch (check.check) {
     case 'string_format': {
       const pattern: RegExp | undefined = check.format === 'regex' ? check.pattern : undefined;
