@@ -44,7 +44,10 @@ export function decodeEvent(
   if (bytes.length > rules.maxEventBytes) {
     return refuse('too_large', `${bytes.length} bytes; at most ${rules.maxEventBytes} an event`);
   }
-  if (parsed !== undefined) return validateEvent(parsed.value, referenceMs, rules.window);
+  const storable = hasNoEscape(bytes);
+  if (parsed !== undefined) {
+    return validateEvent(parsed.value, referenceMs, rules.window, storable);
+  }
   // Decoding alone would put U+FFFD in place of bad bytes, and the event
   // would be stored rewritten (SPEC §1: not UTF-8 is unparsable).
   if (!isUtf8(bytes)) return refuse('unparsable', 'not valid UTF-8');
@@ -54,7 +57,21 @@ export function decodeEvent(
   } catch (error) {
     return refuse('unparsable', `not JSON: ${error instanceof Error ? error.message : error}`);
   }
-  return validateEvent(json, referenceMs, rules.window);
+  return validateEvent(json, referenceMs, rules.window, storable);
+}
+
+const BACKSLASH = 0x5c;
+
+/**
+ * True when the JSON text holds no backslash, hence no escape: then none of
+ * its strings can hold U+0000 or a lone surrogate, the text PostgreSQL
+ * cannot store. JSON refuses a raw control character in a string, and
+ * valid UTF-8 encodes no surrogate, so only `\u` escapes can bring them,
+ * and JSON.stringify writes them as such (a JSON body's events). One
+ * memchr, against two checks of every string of the event.
+ */
+function hasNoEscape(bytes: Buffer): boolean {
+  return bytes.indexOf(BACKSLASH) === -1;
 }
 
 function refuse(reason: RejectionReason, message: string): EventVerdict {

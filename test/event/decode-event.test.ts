@@ -79,6 +79,16 @@ describe('decodeEvent: the one rule of both ingresses (SPEC §1)', () => {
     assert.equal(verdict.ok ? 'ok' : verdict.reason, 'too_large');
   });
 
+  it('refuses U+0000 and lone surrogates that escapes bring, and takes other escapes', () => {
+    const text = JSON.stringify({ ...valid, attributes: { k: 'MARK' } });
+    const withValue = (escaped: string) => Buffer.from(text.replace('MARK', escaped));
+    assert.equal(reasonOf(withValue('a\\u0000b')), 'invalid');
+    assert.equal(reasonOf(withValue('\\ud800')), 'invalid');
+    assert.equal(reasonOf(withValue('\\udc00x')), 'invalid');
+    assert.equal(reasonOf(withValue('\\ud83d\\ude00 \\\\u0000 \\t \\"')), 'ok');
+    assert.equal(reasonOf(withValue('no escape at all')), 'ok');
+  });
+
   it('bytes that are not UTF-8 are unparsable, never decoded with U+FFFD', () => {
     const withBytes = (...bytes: number[]) =>
       Buffer.concat([
