@@ -29,7 +29,7 @@ const MAX_VALUE_CHARS = 256;
 const attributesSchema = z
   .unknown()
   .transform((input, ctx): Record<string, string> => {
-    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    if (!isObject(input)) {
       ctx.issues.push({ code: 'custom', message: 'must be an object of string to string', input });
       return {};
     }
@@ -50,6 +50,23 @@ const attributesSchema = z
     propertyNames: { minLength: 1, maxLength: MAX_KEY_CHARS },
     additionalProperties: { type: 'string', maxLength: MAX_VALUE_CHARS },
   });
+
+/**
+ * The attributes as the transform above outputs them, or undefined when it
+ * would report an issue: the same rule, for the fast path of fast-parse.ts.
+ */
+export function acceptAttributes(input: unknown): Record<string, string> | undefined {
+  if (!isObject(input)) return undefined;
+  const entries = Object.entries(input);
+  if (entries.length > MAX_ATTRIBUTES) return undefined;
+  for (const [key, value] of entries)
+    if (attributeIssue(key, value) !== undefined) return undefined;
+  return Object.fromEntries(entries) as Record<string, string>;
+}
+
+function isObject(input: unknown): input is object {
+  return typeof input === 'object' && input !== null && !Array.isArray(input);
+}
 
 /** Lengths in UTF-16 code units, as zod's z.string().max counts them. */
 function attributeIssue(key: string, value: unknown): string | undefined {
@@ -84,21 +101,25 @@ export const eventSchema = z
     attributes: attributesSchema.optional(),
   })
   .superRefine((event, ctx) => {
-    if (event.type === 'conversion' && event.conversion_id === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['conversion_id'],
-        message: 'required for a conversion',
-      });
-    }
-    if (event.type !== 'conversion' && event.conversion_id !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['conversion_id'],
-        message: `forbidden for a ${event.type}`,
-      });
-    }
+    const message = conversionIdIssue(event.type, event.conversion_id);
+    if (message !== undefined) ctx.addIssue({ code: 'custom', path: ['conversion_id'], message });
   });
+
+/** The schema's one rule across fields, shared with the fast path (fast-parse.ts). */
+export function conversionIdIssue(
+  type: EventType,
+  conversionId: string | undefined,
+): string | undefined {
+  if (type === 'conversion' && conversionId === undefined) return 'required for a conversion';
+  if (type !== 'conversion' && conversionId !== undefined) return `forbidden for a ${type}`;
+  return undefined;
+}
+
+/**
+ * The refinements above, counted: fast-parse.ts knows this many and runs
+ * them itself; a refinement added without it turns its fast path off.
+ */
+export const EVENT_REFINEMENTS = 1;
 
 /** One reason an event is refused, with the field it concerns (SPEC §3 `issues`). */
 export interface Issue {

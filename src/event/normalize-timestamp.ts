@@ -17,18 +17,15 @@ export interface NormalizedTimestamp {
  * rounding could move an instant into the next second, day or year.
  */
 export function normalizeTimestamp(text: string): NormalizedTimestamp | undefined {
+  // Already in the normal form (what most producers send): read by
+  // character codes, not the regex, and not printed again.
+  if (text.length === 24) {
+    const epochMs = canonicalMs(text);
+    if (epochMs !== undefined) return { epochMs, iso: text };
+  }
   const m = RFC3339.exec(text);
   if (m === null) return undefined;
   const [, y, mo, d, h, mi, s, frac, zulu, sign, oh, om] = m;
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
-  const hour = Number(h);
-  const minute = Number(mi);
-  const second = Number(s);
-  if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return undefined;
-  // Feb 30 is not an instant (Date.UTC would roll it over to Mar 2).
-  if (day < 1 || day > daysInMonth(year, month)) return undefined;
   let offsetMinutes = 0;
   if (zulu === undefined) {
     const offH = Number(oh);
@@ -37,14 +34,74 @@ export function normalizeTimestamp(text: string): NormalizedTimestamp | undefine
     offsetMinutes = (sign === '-' ? -1 : 1) * (offH * 60 + offM);
   }
   const millis = frac === undefined ? 0 : Number(frac.slice(0, 3).padEnd(3, '0'));
-  const dayStart = utcDayStart(year, month, day);
-  const epochMs = dayStart + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000 + millis;
-  // Already in the normal form (what most producers send): no need to
-  // print it again, which cost as much as all the checks above.
+  const fields = [y, mo, d, h, mi, s].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const epochMs = instantOf(...fields, millis, offsetMinutes);
+  if (epochMs === undefined) return undefined;
   if (zulu === 'Z' && text.length === 24 && text[10] === 'T') return { epochMs, iso: text };
   const date = new Date(epochMs);
   if (Number.isNaN(date.getTime())) return undefined;
   return { epochMs, iso: date.toISOString() };
+}
+
+/**
+ * The instant of a date and time, or undefined when it is none (Feb 30,
+ * hour 24). Seconds run to 59: RFC 3339 leap seconds are refused.
+ */
+function instantOf(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  millis: number,
+  offsetMinutes: number,
+): number | undefined {
+  if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return undefined;
+  // Feb 30 is not an instant (Date.UTC would roll it over to Mar 2).
+  if (day < 1 || day > daysInMonth(year, month)) return undefined;
+  const dayStart = utcDayStart(year, month, day);
+  return dayStart + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000 + millis;
+}
+
+// The normal form `YYYY-MM-DDTHH:MM:SS.sssZ`: `d` stands for a digit.
+const CANONICAL = 'dddd-dd-ddTdd:dd:dd.dddZ';
+const DIGIT = 0x64; // d
+
+/**
+ * The instant of a 24-character text in the normal form, or undefined when
+ * it is not one (the regex then decides, so every other text gets the
+ * verdict it always had). The same instant as the regex path: the same
+ * fields, the same instantOf.
+ */
+function canonicalMs(text: string): number | undefined {
+  for (let i = 0; i < 24; i += 1) {
+    const code = text.charCodeAt(i);
+    const expected = CANONICAL.charCodeAt(i);
+    if (expected === DIGIT ? code < 0x30 || code > 0x39 : code !== expected) return undefined;
+  }
+  const digits = (from: number, to: number) => {
+    let value = 0;
+    for (let i = from; i < to; i += 1) value = value * 10 + text.charCodeAt(i) - 0x30;
+    return value;
+  };
+  return instantOf(
+    digits(0, 4),
+    digits(5, 7),
+    digits(8, 10),
+    digits(11, 13),
+    digits(14, 16),
+    digits(17, 19),
+    digits(20, 23),
+    0,
+  );
 }
 
 /** Date.UTC without its quirk of reading years 0-99 as 1900-1999. */

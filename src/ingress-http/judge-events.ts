@@ -24,7 +24,8 @@ export interface Judgement {
 
 /**
  * Gives each event of a request its verdict (SPEC §3). decodeEvent runs on
- * the bytes that would be forwarded, and the sink runs it again on the
+ * the bytes that would be forwarded (for a JSON body, on the values they
+ * serialise, which gives the same verdict), and the sink runs it again on the
  * same bytes with the same reference time (the message timestamp is the
  * receive time), so a 202 is given only for what the sink will count, and
  * what the sink would dead-letter is rejected here by its index instead.
@@ -34,11 +35,14 @@ export function judgeEvents(
   receivedAtMs: number,
   rules: EventRules,
   source: string,
+  values?: readonly unknown[],
 ): Judgement {
   const accepted: Accepted[] = [];
   const rejected: Rejection[] = [];
   items.forEach((bytes, index) => {
-    const verdict = decodeEvent(bytes, receivedAtMs, rules);
+    // A JSON body's event was parsed with the body: not parsed twice.
+    const parsed = values === undefined ? undefined : { value: values[index] };
+    const verdict = decodeEvent(bytes, receivedAtMs, rules, parsed);
     if (!verdict.ok) {
       rejected.push({ index, reason: verdict.reason, issues: verdict.issues });
       return;

@@ -1,8 +1,16 @@
 import { isUtf8 } from 'node:buffer';
 
 export type ParsedBody =
-  /** Each event's bytes, as the gateway would forward them, in request order. */
-  | { readonly ok: true; readonly items: readonly Buffer[] }
+  | {
+      readonly ok: true;
+      /** Each event's bytes, as the gateway would forward them, in request order. */
+      readonly items: readonly Buffer[];
+      /**
+       * A JSON body's events as parsed, item by item: the very values their
+       * bytes serialise, so that decodeEvent need not parse them again.
+       */
+      readonly values?: readonly unknown[];
+    }
   | { readonly ok: false; readonly status: 400 | 415; readonly error: string };
 
 const LF = 0x0a;
@@ -27,7 +35,8 @@ export function parseEventsBody(contentType: string | undefined, body: Buffer): 
 
 /**
  * A JSON body is one document: bytes that are not UTF-8 make it not JSON
- * at all (400). Each event is forwarded as JSON.stringify gives it.
+ * at all (400). Each event is forwarded as JSON.stringify gives it, and
+ * its parsed value comes along for its verdict.
  */
 function splitJson(body: Buffer): ParsedBody {
   if (!isUtf8(body)) return { ok: false, status: 400, error: 'body is not JSON: not valid UTF-8' };
@@ -38,7 +47,7 @@ function splitJson(body: Buffer): ParsedBody {
     return { ok: false, status: 400, error: `body is not JSON: ${(error as Error).message}` };
   }
   const list: unknown[] = Array.isArray(json) ? json : isEnvelope(json) ? json.events : [json];
-  return { ok: true, items: list.map((value) => Buffer.from(JSON.stringify(value))) };
+  return { ok: true, items: list.map((value) => Buffer.from(JSON.stringify(value))), values: list };
 }
 
 /**

@@ -60,7 +60,13 @@ export function createPostEventsHandler(deps: PostEventsDeps) {
     }
     if (parsed.items.length === 0) return c.json({ error: 'no events in the body' }, 400);
 
-    const { accepted, rejected } = judgeEvents(parsed.items, receivedAt, rules, auth.key.source);
+    const { accepted, rejected } = judgeEvents(
+      parsed.items,
+      receivedAt,
+      rules,
+      auth.key.source,
+      parsed.values,
+    );
     const messages = accepted.map((a) => a.message);
     metrics.httpEvents.add(rejected.length, { outcome: 'rejected' });
     if (messages.length === 0) return c.json({ accepted: 0, rejected }, 422);

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { readBeside } from '../shared/read-beside.js';
 import { classifyPgError } from './classify-pg-error.js';
-import { COPY_COLUMNS, type EventRow, encodeCopyRows } from './encode-copy-rows.js';
+import { COPY_COLUMNS, CopyEncoder, type EventRow } from './encode-copy-rows.js';
 
 const CREATE_STAGING = readBeside(import.meta.url, './sql/create-staging.sql');
 const INSERT_FROM_STAGING = readBeside(import.meta.url, './sql/insert-from-staging.sql');
@@ -22,7 +22,8 @@ export interface WriteResult {
   readonly inserted: number;
 }
 
-const preparedClients = new WeakSet<pg.PoolClient>();
+/** Per connection: its staging table exists, and the encoder whose buffer its COPYs reuse. */
+const preparedClients = new WeakMap<pg.PoolClient, CopyEncoder>();
 
 /**
  * Writes one batch in one transaction: COPY into the connection's staging
@@ -39,16 +40,19 @@ export async function writeEvents(
   let broken = false;
   try {
     client = await pool.connect();
-    if (!preparedClients.has(client)) {
+    let encoder = preparedClients.get(client);
+    if (encoder === undefined) {
       await client.query(CREATE_STAGING);
-      preparedClients.add(client);
+      encoder = new CopyEncoder();
+      preparedClients.set(client, encoder);
     }
+    const copyText = encoder.encode(rows);
     await client.query('BEGIN');
     // Unsorted: the SQL takes its locks in key order (ORDER BY), and
     // PostgreSQL's memcmp sort costs less than a JavaScript one here.
     await pipeline(
       (async function* () {
-        yield encodeCopyRows(rows);
+        yield copyText;
       })(),
       client.query(copyFrom(COPY_STAGING)),
     );

@@ -53,6 +53,42 @@ describe('decodeEvent: the one rule of both ingresses (SPEC §1)', () => {
     assert.match(verdict.issues[0]?.message ?? '', /1025 bytes; at most 1024/);
   });
 
+  it('given the value the bytes serialise, judges that value, after the size of the bytes', () => {
+    const values: unknown[] = [
+      valid,
+      { ...valid, cost_micros: -0 },
+      { ...valid, cost_micros: 1.5 },
+      { ...valid, attributes: { k: 'x\ud800' } },
+      JSON.parse(`{${JSON.stringify(valid).slice(1, -1)},"__proto__":{"x":1}}`),
+      [valid],
+      'an event',
+      null,
+    ];
+    for (const value of values) {
+      const bytes = json(value);
+      const once = decodeEvent(bytes, NOW, RULES, { value });
+      const twice = decodeEvent(bytes, NOW, RULES);
+      assert.deepEqual(
+        JSON.parse(JSON.stringify(once)),
+        JSON.parse(JSON.stringify(twice)),
+        JSON.stringify(value),
+      );
+    }
+    const big = { ...valid, attributes: { a: 'x'.repeat(1024) } };
+    const verdict = decodeEvent(json(big), NOW, RULES, { value: big });
+    assert.equal(verdict.ok ? 'ok' : verdict.reason, 'too_large');
+  });
+
+  it('refuses U+0000 and lone surrogates that escapes bring, and takes other escapes', () => {
+    const text = JSON.stringify({ ...valid, attributes: { k: 'MARK' } });
+    const withValue = (escaped: string) => Buffer.from(text.replace('MARK', escaped));
+    assert.equal(reasonOf(withValue('a\\u0000b')), 'invalid');
+    assert.equal(reasonOf(withValue('\\ud800')), 'invalid');
+    assert.equal(reasonOf(withValue('\\udc00x')), 'invalid');
+    assert.equal(reasonOf(withValue('\\ud83d\\ude00 \\\\u0000 \\t \\"')), 'ok');
+    assert.equal(reasonOf(withValue('no escape at all')), 'ok');
+  });
+
   it('bytes that are not UTF-8 are unparsable, never decoded with U+FFFD', () => {
     const withBytes = (...bytes: number[]) =>
       Buffer.concat([

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { normalizeTimestamp } from '../../src/event/normalize-timestamp.js';
+import { createRandom } from '../../testkit/stream/stream-events.js';
 
 describe('normalizeTimestamp (SPEC §2)', () => {
   it('gives one form for the same instant written three ways', () => {
@@ -61,6 +62,29 @@ describe('normalizeTimestamp (SPEC §2)', () => {
       const ts = normalizeTimestamp(text);
       assert.equal(ts?.iso, '0050-06-01T00:00:00.000Z', text);
       assert.equal(ts?.epochMs, Date.parse('0050-06-01T00:00:00.000Z'), text);
+    }
+  });
+
+  it('reads the normal form by character as the regex path reads it, valid or not', () => {
+    // The lowercase z sends the same text through the regex path.
+    const random = createRandom(2_024);
+    const fields = [
+      ['0000', '0050', '0099', '0100', '1900', '2000', '2024', '2027', '9999', '20a6', '-026'],
+      ['00', '01', '02', '09', '10', '12', '13', '1x', '99'],
+      ['00', '01', '28', '29', '30', '31', '32', '99'],
+      ['00', '01', '23', '24', '99'],
+      ['00', '30', '59', '60'],
+      ['00', '30', '59', '60', '61'],
+      ['000', '001', '999', '9a9'],
+    ];
+    const pick = (list: readonly string[]) => list[Math.floor(random() * list.length)] as string;
+    for (let n = 0; n < 5_000; n += 1) {
+      const [y, mo, d, h, mi, s, ms] = fields.map(pick);
+      const text = `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z`;
+      const viaRegex = normalizeTimestamp(`${text.slice(0, -1)}z`);
+      const expected = viaRegex === undefined ? undefined : { ...viaRegex, iso: text };
+      assert.deepEqual(normalizeTimestamp(text), expected, text);
+      if (viaRegex !== undefined) assert.equal(viaRegex.iso, text, `${text}: its normal form`);
     }
   });
 });

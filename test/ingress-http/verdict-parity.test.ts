@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Hono } from 'hono';
 import { loadConfig } from '../../src/config/load-config.js';
-import type { AdEvent } from '../../src/event/event-schema.js';
+import { type AdEvent, eventSchema } from '../../src/event/event-schema.js';
+import { fastParse } from '../../src/event/fast-parse.js';
 import { idempotencyKey } from '../../src/event/idempotency-key.js';
 import { createRequestGuard } from '../../src/ingress-http/guard-requests.js';
 import { createPostEventsHandler } from '../../src/ingress-http/post-events.js';
@@ -287,6 +288,27 @@ function createHarness() {
   };
 }
 
+/**
+ * validateEvent's fast path (src/event/fast-parse.ts) on the item's JSON:
+ * whatever it vouches for, zod accepts with the same output. True when it
+ * vouched.
+ */
+function fastAgreesWithZod(forwarded: Buffer, what: string): boolean {
+  let json: unknown;
+  try {
+    json = JSON.parse(forwarded.toString('utf8'));
+  } catch {
+    return false;
+  }
+  const fast = fastParse(json);
+  if (fast === undefined) return false;
+  const zod = eventSchema.safeParse(json);
+  assert.ok(zod.success, `${what}: the fast path vouched for what zod refuses`);
+  assert.deepEqual(fast, zod.data, `${what}: fast path and zod output the same`);
+  assert.deepEqual(Object.keys(fast), Object.keys(zod.data), `${what}: keys in zod's order`);
+  return true;
+}
+
 /** What the sink makes of bytes that reached Kafka at `timestampMs`. */
 function sinkVerdict(
   value: Buffer,
@@ -310,6 +332,7 @@ describe('one rule at both ingresses: HTTP verdict = sink verdict (property, SPE
     const random = createRandom(SEED);
     const { app, sent, metrics, rules } = createHarness();
     const seen = new Map<Reason, number>();
+    let fast = 0;
     try {
       for (let n = 0; n < REQUESTS; n += 1) {
         const request = generateRequest(random, n);
@@ -338,6 +361,7 @@ describe('one rule at both ingresses: HTTP verdict = sink verdict (property, SPE
         let next = 0; // forwarded messages keep the request's order
         for (const [i, item] of request.items.entries()) {
           seen.set(item.expected, (seen.get(item.expected) ?? 0) + 1);
+          if (fastAgreesWithZod(item.forwarded, what(i))) fast += 1;
           const http: Reason = rejected.get(i)?.reason ?? 'ok';
           assert.equal(http, item.expected, `${what(i)}: HTTP verdict`);
           if (http !== 'ok') {
@@ -376,6 +400,8 @@ describe('one rule at both ingresses: HTTP verdict = sink verdict (property, SPE
     } finally {
       await metrics.shutdown();
     }
+    // validateEvent's fast path vouched for many of them, always as zod did.
+    assert.ok(fast >= 20, `${fast} items on the fast path`);
     // The generator reached every verdict, often enough to mean something.
     for (const reason of ['ok', 'unparsable', 'invalid', 'too_large'] as const) {
       assert.ok((seen.get(reason) ?? 0) >= 20, `${reason}: ${seen.get(reason) ?? 0} items`);
