@@ -32,6 +32,8 @@ export interface BenchOptions extends CommonOptions {
   readonly kafkaBatch: number;
   readonly kafkaInFlight: number;
   readonly chunkSize: number;
+  /** Messages generated and serialised before a max-rate phase's window. */
+  readonly prepare: number;
   readonly campaigns: number;
   readonly ads: number;
   readonly publishers: number;
@@ -45,6 +47,8 @@ export interface BenchOptions extends CommonOptions {
   /** The gateway's ADGATE_DEDUP_REDIS_BUCKETS, sized for the run's keys. */
   readonly dedupBuckets: number;
   readonly profile: boolean;
+  /** --backlog N: the backlog-drain mode with N messages (0: the load phases). */
+  readonly backlog: number;
   readonly kafkaLibs: string;
 }
 
@@ -60,6 +64,7 @@ const MODE_DEFAULTS: Record<BenchMode, Partial<Record<string, string>>> = {
     'ceiling-records': '1000000',
     'ceiling-sample': '100000',
     'dedup-buckets': '1024',
+    prepare: '800000',
   },
   full: {
     duration: '120',
@@ -72,6 +77,7 @@ const MODE_DEFAULTS: Record<BenchMode, Partial<Record<string, string>>> = {
     'ceiling-records': '5000000',
     'ceiling-sample': '300000',
     'dedup-buckets': '16384',
+    prepare: '4000000',
   },
 };
 
@@ -120,11 +126,16 @@ const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'chunk-size',
     value: 'N',
-    // Generating a chunk blocks this process's event loop (8-19 ms for
-    // 5,000 events, 3-7 ms for 1,000), and a response that arrives
-    // meanwhile waits: small chunks keep that out of the HTTP latency.
-    fallback: '1000',
-    help: 'distinct events generated at a time',
+    // Chunks are generated before the timed window, so their size no
+    // longer blocks a phase; a phase ends at a chunk's end, so it may run
+    // on for one chunk past its duration.
+    fallback: '10000',
+    help: 'distinct events generated at a time; a phase ends at a chunk boundary',
+  },
+  {
+    name: 'prepare',
+    value: 'N',
+    help: 'messages generated and serialised before a max-rate phase (the window sends them, nothing is generated in it; a phase that empties them ends early); a phase at a set rate prepares rate × duration × 1.2 (quick 800000, full 4000000)',
   },
   { name: 'campaigns', value: 'N', fallback: '2000', help: 'distinct campaigns' },
   { name: 'ads', value: 'N', fallback: '5000', help: 'distinct ads' },
@@ -190,6 +201,12 @@ const OPTIONS: readonly OptionSpec[] = [
   },
   { name: 'keep', help: 'keep the databases, topics and Redis keys of the run' },
   {
+    name: 'backlog',
+    value: 'N',
+    fallback: '0',
+    help: 'backlog mode instead of the load phases: N messages of the stream written to the topic first (Kafka-direct, untimed), then the gateway with the sink alone (ADGATE_ROLES=sink), timed from its first partition assignment to the last commit',
+  },
+  {
     name: 'profile',
     help: "write the gateway's CPU profile to gateway.cpuprofile (Chrome DevTools, speedscope)",
   },
@@ -253,6 +270,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     kafkaBatch: int('kafka-batch', 1, 100_000),
     kafkaInFlight: int('kafka-in-flight', 1, 64),
     chunkSize: int('chunk-size', 100),
+    prepare: int('prepare', 1_000),
     campaigns: int('campaigns', 1),
     ads: int('ads', 1),
     publishers: int('publishers', 1),
@@ -264,6 +282,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     ceilingSample: int('ceiling-sample', 1_000),
     dedupBuckets: powerOfTwo(int('dedup-buckets', 1, 2 ** 24), 'dedup-buckets'),
     profile: read.given.get('profile') === 'true',
+    backlog: int('backlog', 0),
     kafkaLibs: read.given.get('kafka-libs') ?? join(STACK_DIR, 'kafka-4.3.1', 'libs'),
   };
 }
