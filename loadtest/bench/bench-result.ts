@@ -81,8 +81,15 @@ export interface PhaseFigures {
   /** Cores the gateway used on average over the window: its whole process tree. */
   readonly gatewayCores: number;
   readonly gatewayRoles: GatewayRoles;
-  /** Cores this benchmark process used (load generation, sampling). */
+  /** Cores this benchmark process used in the phase (sending what was prepared, sampling). */
   readonly benchCores: number;
+  /**
+   * This process's CPU µs in the phase ÷ the messages it sent then: the
+   * load generator's cost per message (issue 15: ≤ 3 µs), whatever the
+   * gateway committed meanwhile. Nothing is generated in the window: it is
+   * the HTTP client, the kafkajs producer and the samplers.
+   */
+  readonly loadGeneratorUsPerSent: number;
   /** Cores PostgreSQL, Redis and Kafka used over the window (all their processes). */
   readonly serviceCores: {
     readonly postgres: number;

@@ -100,6 +100,11 @@ function phaseRows(p: PhaseFigures): string[][] {
         ? 'RAN OUT: phase ended early (raise --prepare)'
         : 'not in any figure above',
     ],
+    [
+      '  load generator CPU µs per message sent',
+      p.loadGeneratorUsPerSent.toFixed(1),
+      'this process ÷ messages sent: HTTP client, kafkajs producer, samplers',
+    ],
   ];
 }
 
@@ -135,6 +140,8 @@ function backlogRows(b: NonNullable<BenchResult['backlog']>): string[][] {
     [
       '  CPU µs per message',
       Object.entries(b.cpuPerMessageUs)
+        // One process: the role row says so, and its figure is the instance's.
+        .filter(([part]) => part !== 'gatewayOneProcess')
         .map(
           ([part, us]) =>
             `${part === 'gateway' ? 'sink instance' : (US_NAMES[part] ?? part)} ${us.toFixed(1)}`,

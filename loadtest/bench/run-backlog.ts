@@ -4,7 +4,7 @@ import type { ChunkedStreamOptions } from '../../testkit/stream/generate-chunks.
 import { generateChunks } from '../../testkit/stream/generate-chunks.js';
 import type { BenchRun } from '../common/bench-run.js';
 import { driveLoad, type PhaseLoad } from '../load/drive-load.js';
-import { KafkaLoad } from '../load/kafka-load.js';
+import { KafkaLoad, keyPartitioner } from '../load/kafka-load.js';
 import { PreparedStream } from '../load/prepared-stream.js';
 import { readOffsets } from '../measure/measure-lag.js';
 import { fmtInt } from '../report/report-table.js';
@@ -47,13 +47,18 @@ export async function runBacklog(
   files: BenchFiles,
   live: { gut?: GatewayUnderTest },
 ): Promise<BacklogRun> {
-  const prepared = new PreparedStream(generateChunks(stream), expected, {
-    seed: options.seed,
-    kafkaShare: 1,
-    retryShare: 0,
-    batchSize: options.batchSize,
-    kafkaBatch: options.kafkaBatch,
-  });
+  const prepared = new PreparedStream(
+    generateChunks(stream),
+    expected,
+    {
+      seed: options.seed,
+      kafkaShare: 1,
+      retryShare: 0,
+      batchSize: options.batchSize,
+      kafkaBatch: options.kafkaBatch,
+    },
+    keyPartitioner(run.names.topic, options.partitions),
+  );
   const preparation = await prepared.prepare(options.backlog);
   const { units, expected: written } = prepared.drain();
   run.say(

@@ -23,7 +23,7 @@ import { createDatabase } from '../common/resources.js';
 import { runBenchCli } from '../common/run-cli.js';
 import type { PhaseLoad } from '../load/drive-load.js';
 import { HttpLoad } from '../load/http-load.js';
-import { KafkaLoad } from '../load/kafka-load.js';
+import { KafkaLoad, keyPartitioner } from '../load/kafka-load.js';
 import { PreparedStream } from '../load/prepared-stream.js';
 import { type Scrape, scrapeMetrics, sinkOutcomes } from '../measure/measure-metrics.js';
 import type { Span } from '../report/line-chart.js';
@@ -89,8 +89,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     run.say(`verify: ${checks.every((c) => c.ok) ? 'PASS' : 'FAIL'}`);
     const baseline = await runBaseline(run, options, outcome.messagesInTopic);
 
-    const facts = { run, options, files, expected, outcome, checks, gut, stopped };
-    const result = assembleResult({ ...facts, ...measured, redis, ceilings, baseline });
+    const { phases, spans, backlog } = measured;
+    const facts = { run, options, files, expected, outcome, checks, gut, stopped, phases, spans };
+    const result = assembleResult({ ...facts, backlog, redis, ceilings, baseline });
     if (gut.lag.samples.length === 0) run.say('warning: no lag sample was taken');
     await writeReport(files, result, renderBenchHtml(result), renderTable(result), [
       `gateway log: ${files.gatewayLog}`,
@@ -187,13 +188,18 @@ async function createPhaseRunner(
   stream: ChunkedStreamOptions,
   expected: ExpectedTotals,
 ): Promise<PhaseRunner> {
-  const router = new PreparedStream(generateChunks(stream), expected, {
-    seed: options.seed,
-    kafkaShare: options.kafkaShare,
-    retryShare: options.retries,
-    batchSize: options.batchSize,
-    kafkaBatch: options.kafkaBatch,
-  });
+  const router = new PreparedStream(
+    generateChunks(stream),
+    expected,
+    {
+      seed: options.seed,
+      kafkaShare: options.kafkaShare,
+      retryShare: options.retries,
+      batchSize: options.batchSize,
+      kafkaBatch: options.kafkaBatch,
+    },
+    keyPartitioner(run.names.topic, options.partitions),
+  );
   const url = gut.gateway.url;
   const http = options.kafkaShare < 1 ? new HttpLoad(url, options.connections) : undefined;
   const kafkaLoad = options.kafkaShare > 0 ? new KafkaLoad(run.kafka, run.names.topic) : undefined;

@@ -124,6 +124,7 @@ async function driveAndDrain(
     gut.progress.phase = p;
   });
   const cpu = process.cpuUsage(cpuBefore);
+  runner.router.settle();
   const ranOut = runner.router.ranOut;
   const endedAt = load.endedAtMs ?? Date.now();
   gut.progress.stage = `${name} drain`;
@@ -209,6 +210,7 @@ function measuredFigures(
     gatewayCores: proc.cpuSecondsBetween(from, ended) / windowSeconds,
     gatewayRoles: roleCores(proc, from, ended),
     benchCores: (ran.cpu.user + ran.cpu.system) / 1e6 / Math.max(0.001, phaseSeconds),
+    loadGeneratorUsPerSent: (ran.cpu.user + ran.cpu.system) / Math.max(1, load.items),
     serviceCores: services.coresBetween(from, ended),
     cpuPerMessageUs: {},
     machineBusy: proc.machineBusyBetween(from, ended),

@@ -1,4 +1,4 @@
-import { CompressionTypes, type Kafka, type Producer } from 'kafkajs';
+import { CompressionTypes, type Kafka, Partitioners, type Producer } from 'kafkajs';
 
 /** What the Kafka-direct side of the load did. */
 export interface KafkaStats {
@@ -36,16 +36,37 @@ export interface KafkaRecord {
   readonly key: string;
   readonly value: Buffer | string;
   readonly headers: { readonly 'adgate-source': string };
+  /** Chosen before the window (what kafkajs's default partitioner would pick), so that it is not hashed in it. */
+  readonly partition?: number;
+}
+
+/**
+ * The partition kafkajs's default partitioner (Java-compatible murmur2 of
+ * the key) picks for a key among `partitions`: the same as it would
+ * choose while sending.
+ */
+export function keyPartitioner(topic: string, partitions: number): (key: string) => number {
+  const pick = Partitioners.DefaultPartitioner();
+  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
+    partitionId,
+    leader: 0,
+    replicas: [0],
+    isr: [0],
+    partitionErrorCode: 0,
+  }));
+  return (key) => pick({ topic, partitionMetadata, message: { key, value: null } });
 }
 
 /** The records of a Kafka-direct send; values as bytes, so that kafkajs does not encode them in the timed window. */
 export function toKafkaRecords(
   messages: readonly { readonly key: string; readonly value: string }[],
+  partitionOf?: (key: string) => number,
 ): KafkaRecord[] {
   return messages.map((m) => ({
     key: m.key,
     value: Buffer.from(m.value),
     headers: { 'adgate-source': BENCH_SOURCE },
+    ...(partitionOf === undefined ? {} : { partition: partitionOf(m.key) }),
   }));
 }
 

@@ -45,8 +45,8 @@ export interface Preparation {
  * (issue 15: the bench measures adgate, not its generator). Each segment
  * is whole chunks (the router is closed at a chunk's end), so a phase
  * that stops at a segment's end has sent exactly what the expected totals
- * hold: a segment's totals are merged into them when its first unit is
- * taken. A phase that empties the pool ends there (`ranOut`): a shorter
+ * hold: the totals of the segments a phase started are merged into them by
+ * settle(), after its load. A phase that empties the pool ends there (`ranOut`): a shorter
  * window, never generation inside it.
  */
 export class PreparedStream {
@@ -55,6 +55,8 @@ export class PreparedStream {
   private cursor = 0;
   private counting: ExpectedTotals | undefined;
   private readonly router: StreamRouter;
+  /** Totals of the segments started since the last settle(), merged then: outside the window. */
+  private readonly started: ExpectedTotals[] = [];
   /** Messages in the segments not yet started. */
   private pooledMessages = 0;
   /** Set when next() found the pool empty before the phase was closing. */
@@ -64,6 +66,8 @@ export class PreparedStream {
     chunks: Iterator<StreamChunk>,
     private readonly expected: ExpectedTotals,
     options: RouteOptions,
+    /** Kafka-direct records get the partition kafkajs would pick, chosen here rather than in the window. */
+    private readonly partitionOf?: (key: string) => number,
   ) {
     const sink = { addChunk: (chunk: StreamChunk) => this.counting?.addChunk(chunk) };
     this.router = new StreamRouter(chunks, sink, options);
@@ -109,6 +113,15 @@ export class PreparedStream {
     return { units, expected };
   }
 
+  /**
+   * Adds the segments started since the last call to the expected totals:
+   * call it after a phase's load, before anything reads them (a merge
+   * costs about a microsecond a message, kept out of the window).
+   */
+  settle(): void {
+    for (const totals of this.started.splice(0)) this.expected.merge(totals);
+  }
+
   /** The next unit to send; with `closing`, only what is left of the segment in hand. */
   next(closing: boolean): PreparedUnit | undefined {
     for (;;) {
@@ -125,7 +138,7 @@ export class PreparedStream {
         return undefined;
       }
       this.pooledMessages -= segment.messages;
-      this.expected.merge(segment.expected);
+      this.started.push(segment.expected);
       this.current = segment;
       this.cursor = 0;
     }
@@ -144,7 +157,7 @@ export class PreparedStream {
           ? { ...unit, body: Buffer.from(unit.body) }
           : {
               kind: 'kafka',
-              records: toKafkaRecords(unit.messages),
+              records: toKafkaRecords(unit.messages, this.partitionOf),
               items: unit.items,
               malformed: unit.malformed,
             },
