@@ -227,11 +227,19 @@ usage: node dist/loadtest/bench/run-bench.js [options]     (npm run bench / npm 
 
 It creates its own topics, consumer groups, Redis key prefix and databases,
 measures the stage ceilings (Kafka ProducerPerformance/ConsumerPerformance, raw
-COPY, pipelined Redis SET), starts \`adgate serve\` in a child process, drives
-load at the max rate then at half of what was sustained, waits for the sink to
-commit everything, verifies PostgreSQL and the DLQ against the generator's
-record, runs the per-event baseline on the same topic, and writes
-result.json, report.html and gateway.log to --out/<timestamp>/.
+COPY, pipelined Redis SET) and their pipeline ceiling 1/Σ(1/ceiling), starts
+\`adgate serve\` in a child process (sampled over its whole process tree: CPU by
+role when it has --worker ingress/sink processes), generates and serialises
+each phase's messages before its timed window (--prepare), drives load at the
+max rate then at half of what was sustained, waits for the sink to commit
+everything, verifies PostgreSQL and the DLQ against the generator's record,
+runs the per-event baseline on the same topic, and writes result.json,
+report.html and gateway.log to --out/<timestamp>/.
+
+With --backlog N it writes N messages into the topic first (Kafka-direct,
+untimed), starts the gateway with the sink alone (ADGATE_ROLES=sink) and times
+it from its first partition assignment until the group has committed the
+topic end, with every row verified, instead of the load phases.
 Exit status: 0 on PASS, 1 on FAIL, 2 on a usage error.
 
 options:
