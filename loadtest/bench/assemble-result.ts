@@ -21,6 +21,8 @@ export interface BenchFacts {
   readonly phases: readonly PhaseFigures[];
   readonly spans: readonly Span[];
   readonly backlog?: BacklogFigures;
+  /** --tracing: what the gateway exported to the local receiver. */
+  readonly tracing?: BenchResult['tracing'];
   readonly gut: GatewayUnderTest;
   readonly stopped: { exit: { code: number | null }; stopSeconds: number };
   readonly redis: BenchResult['redis'];
@@ -133,6 +135,7 @@ export function assembleResult(f: BenchFacts): BenchResult {
     ...(h.pipeline === undefined ? {} : { pipelineCeiling: h.pipeline }),
     ...(h.ratioToPipeline === undefined ? {} : { ratioToPipelineCeiling: h.ratioToPipeline }),
     ...(f.backlog ? { backlog: f.backlog } : {}),
+    ...(f.tracing ? { tracing: f.tracing } : {}),
     ...(f.baseline ? { baseline: f.baseline } : {}),
     ...(h.ratioToBaseline === undefined ? {} : { ratioToBaseline: h.ratioToBaseline }),
     targets: benchTargets({ ...h, pass, main, half, backlog: f.backlog, redis: f.redis }),

@@ -47,6 +47,8 @@ export interface BenchOptions extends CommonOptions {
   /** The gateway's ADGATE_DEDUP_REDIS_BUCKETS, sized for the run's keys. */
   readonly dedupBuckets: number;
   readonly profile: boolean;
+  /** Run the gateway with ADGATE_OTLP_TRACES_URL at a local OTLP/HTTP receiver. */
+  readonly tracing: boolean;
   /** --backlog N: the backlog-drain mode with N messages (0: the load phases). */
   readonly backlog: number;
   readonly kafkaLibs: string;
@@ -201,6 +203,10 @@ const OPTIONS: readonly OptionSpec[] = [
   },
   { name: 'keep', help: 'keep the databases, topics and Redis keys of the run' },
   {
+    name: 'tracing',
+    help: "export the gateway's traces (ADGATE_OTLP_TRACES_URL) to a local OTLP/HTTP receiver in this process: the CPU figures are then with tracing on (compare with a run without)",
+  },
+  {
     name: 'backlog',
     value: 'N',
     fallback: '0',
@@ -290,6 +296,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     ceilingSample: int('ceiling-sample', 1_000),
     dedupBuckets: powerOfTwo(int('dedup-buckets', 1, 2 ** 24), 'dedup-buckets'),
     profile: read.given.get('profile') === 'true',
+    tracing: read.given.get('tracing') === 'true',
     backlog: int('backlog', 0),
     kafkaLibs: read.given.get('kafka-libs') ?? join(STACK_DIR, 'kafka-4.3.1', 'libs'),
   };

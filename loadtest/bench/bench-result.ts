@@ -255,6 +255,11 @@ export interface BenchResult {
   readonly pipelineCeiling?: number;
   readonly ratioToPipelineCeiling?: number;
   readonly backlog?: BacklogFigures;
+  /**
+   * --tracing: the gateway ran with ADGATE_OTLP_TRACES_URL at a local
+   * receiver; every CPU figure is with tracing on. Export requests and bytes.
+   */
+  readonly tracing?: { readonly requests: number; readonly bytes: number };
   readonly baseline?: BaselineResult;
   readonly ratioToBaseline?: number;
   readonly targets: readonly Target[];

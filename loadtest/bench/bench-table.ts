@@ -166,6 +166,11 @@ export function renderTable(r: BenchResult): string {
   out.push(
     `machine: ${r.machine.cpus} CPUs, load average ${r.machine.loadAverageAtStart.map((n) => n.toFixed(2)).join(' ')} at start. ${r.machine.note}`,
   );
+  if (r.tracing) {
+    out.push(
+      `tracing ON (--tracing): ${fmtInt(r.tracing.requests)} OTLP export requests, ${(r.tracing.bytes / 1048576).toFixed(1)} MB to the local receiver; every CPU figure below is with tracing on`,
+    );
+  }
   out.push('');
   out.push('targets (reported, not asserted)');
   out.push(targetsTable(r.targets));

@@ -7,6 +7,7 @@
  * (loadtest/README.md, "What one run does").
  */
 import { join } from 'node:path';
+import { startOtlpReceiver } from '../../testkit/otlp-receiver.js';
 import { ExpectedTotals } from '../../testkit/stream/expected-totals.js';
 import { type ChunkedStreamOptions, generateChunks } from '../../testkit/stream/generate-chunks.js';
 import { type BaselineResult, runPerEventBaseline } from '../baseline/per-event-sink.js';
@@ -46,7 +47,12 @@ import { runBacklog } from './run-backlog.js';
 import { runCeilings, streamDays } from './run-ceilings.js';
 import { type PhaseRunner, runPhase } from './run-phase.js';
 
-export async function runBench(options: BenchOptions): Promise<BenchResult> {
+export async function runBench(given: BenchOptions): Promise<BenchResult> {
+  const receiver = given.tracing ? await startOtlpReceiver() : undefined;
+  // --tracing: the gateway exports to the receiver; --gateway-env may still override.
+  const options: BenchOptions = receiver
+    ? { ...given, gatewayEnv: { ADGATE_OTLP_TRACES_URL: receiver.url, ...given.gatewayEnv } }
+    : given;
   const run = await openRun('bench', options);
   run.say(`adgate bench, ${options.mode} mode, seed ${options.seed}; ${machineLine(run)}`);
   const files = benchFiles(run.outDir, options);
@@ -91,7 +97,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
 
     const { phases, spans, backlog } = measured;
     const facts = { run, options, files, expected, outcome, checks, gut, stopped, phases, spans };
-    const result = assembleResult({ ...facts, backlog, redis, ceilings, baseline });
+    const tracing = receiver && { requests: receiver.requests, bytes: receiver.bytes };
+    const result = assembleResult({ ...facts, backlog, tracing, redis, ceilings, baseline });
     if (gut.lag.samples.length === 0) run.say('warning: no lag sample was taken');
     await writeReport(files, result, renderBenchHtml(result), renderTable(result), [
       `gateway log: ${files.gatewayLog}`,
@@ -102,6 +109,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     await closeGatewayUnderTest(live.gut, files);
     await live.runner?.http?.close().catch(() => undefined);
     await live.runner?.kafkaLoad?.close().catch(() => undefined);
+    await receiver?.close();
     await closeRun(run, options);
   }
 }
