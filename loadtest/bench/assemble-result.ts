@@ -38,13 +38,16 @@ export interface BenchFacts {
 function headline(f: BenchFacts, main: PhaseFigures | undefined) {
   const sustained = main?.committedPerSecond ?? f.backlog?.perSecond ?? 0;
   const slowest = slowestCeiling(f.ceilings);
-  const pipeline = pipelineCeiling(stageCeilings(f.ceilings).map((c) => c.perSecond));
+  const stages = stageCeilings(f.ceilings);
+  const pipeline = pipelineCeiling(stages.map((c) => c.perSecond));
   const baselineRate = f.baseline?.perSecond ?? 0;
   const reading = f.gut.proc.lastReading;
   return {
     sustained,
     slowest,
     pipeline,
+    pipelineStages: stages.map((c) => c.name),
+    stagesMissing: f.ceilings.filter((c) => !c.diagnosis && !(c.perSecond > 0)).map((c) => c.name),
     ratioToBaseline: baselineRate > 0 && sustained > 0 ? sustained / baselineRate : undefined,
     ratioToSlowest: slowest && sustained > 0 ? sustained / slowest.perSecond : undefined,
     ratioToPipeline: pipeline !== undefined && sustained > 0 ? sustained / pipeline : undefined,
@@ -132,7 +135,13 @@ export function assembleResult(f: BenchFacts): BenchResult {
     ceilings: f.ceilings,
     ...(h.slowest ? { slowestCeiling: h.slowest } : {}),
     ...(h.ratioToSlowest === undefined ? {} : { ratioToSlowestCeiling: h.ratioToSlowest }),
-    ...(h.pipeline === undefined ? {} : { pipelineCeiling: h.pipeline }),
+    ...(h.pipeline === undefined
+      ? {}
+      : {
+          pipelineCeiling: h.pipeline,
+          pipelineStages: h.pipelineStages,
+          pipelineStagesMissing: h.stagesMissing,
+        }),
     ...(h.ratioToPipeline === undefined ? {} : { ratioToPipelineCeiling: h.ratioToPipeline }),
     ...(f.backlog ? { backlog: f.backlog } : {}),
     ...(f.tracing ? { tracing: f.tracing } : {}),

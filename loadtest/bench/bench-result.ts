@@ -253,6 +253,9 @@ export interface BenchResult {
   readonly ratioToSlowestCeiling?: number;
   /** 1 / Σ (1 / stage ceiling): the stages share the cores (testkit/pipeline-ceiling.ts). */
   readonly pipelineCeiling?: number;
+  /** The stages it is over, and those that could not be measured (left out: it is then too high). */
+  readonly pipelineStages?: readonly string[];
+  readonly pipelineStagesMissing?: readonly string[];
   readonly ratioToPipelineCeiling?: number;
   readonly backlog?: BacklogFigures;
   /**

@@ -204,6 +204,12 @@ export function renderTable(r: BenchResult): string {
     out.push(
       `  pipeline ceiling 1/Σ(1/stage) ${fmtInt(r.pipelineCeiling)}/s (the stages share the cores): adgate ÷ pipeline ${ratio(r.ratioToPipelineCeiling)}, ÷ slowest (${r.slowestCeiling?.name ?? '–'}) ${ratio(r.ratioToSlowestCeiling)}`,
     );
+    const missing = r.pipelineStagesMissing ?? [];
+    if (missing.length > 0) {
+      out.push(
+        `  (pipeline ceiling over ${(r.pipelineStages ?? []).join(', ')} only: ${missing.join(', ')} not measured, so it is too high)`,
+      );
+    }
   }
   if (r.ceilings.some((c) => c.diagnosis)) {
     out.push("  (in parentheses: adgate's own SQL write path alone; a diagnosis, not a ceiling)");
