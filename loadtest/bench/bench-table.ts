@@ -95,7 +95,9 @@ function phaseRows(p: PhaseFigures): string[][] {
     ],
     [
       '  prepared before the window',
-      `${fmtInt(p.preparation.messages)} msgs in ${p.preparation.seconds.toFixed(1)} s (${((p.preparation.cpuSeconds * 1e6) / Math.max(1, p.preparation.messages)).toFixed(1)} µs CPU each)`,
+      p.preparation.messages > 0
+        ? `${fmtInt(p.preparation.messages)} msgs in ${p.preparation.seconds.toFixed(1)} s (${((p.preparation.cpuSeconds * 1e6) / p.preparation.messages).toFixed(1)} µs CPU each)`
+        : `none: ${fmtInt(p.preparation.pooled)} left from the phase before`,
       p.ranOutOfPrepared
         ? 'RAN OUT: phase ended early (raise --prepare)'
         : 'not in any figure above',
