@@ -89,6 +89,8 @@ function phaseRows(p: PhaseFigures): string[][] {
     [
       '  CPU µs per message',
       Object.entries(p.cpuPerMessageUs)
+        // One process: the role row says so, and its figure is the gateway's.
+        .filter(([part]) => part !== 'gatewayOneProcess')
         .map(([part, us]) => `${US_NAMES[part] ?? part} ${us.toFixed(1)}`)
         .join(' · '),
       'cores ÷ committed msg/s',
