@@ -235,14 +235,16 @@ function measuredFigures(
 }
 
 /**
- * The gateway's cores by role over a window: split only when the tree had
- * worker processes then (`--worker ingress|sink`); one process doing both
+ * The gateway's cores by role over a window: split only when the tree has
+ * had worker processes (`--worker ingress|sink`); one process doing both
  * roles is reported as that, never as a made-up split.
  */
 export function roleCores(proc: ProcessSampler, from: number, to: number): GatewayRoles {
   const seconds = Math.max(0.001, (to - from) / 1000);
-  const inWindow = proc.samples.filter((s) => s.t >= from && s.t <= to);
-  const workers = inWindow.some((s) => s.processes.ingress + s.processes.sink > 0);
+  // Whether the instance has workers at all, not only in this window's
+  // samples: a window shorter than a sample interval must not read as one process.
+  const most = proc.lastReading?.maxProcesses;
+  const workers = most !== undefined && most.ingress + most.sink > 0;
   const cores = (role: ProcessRole) => proc.cpuSecondsBetween(from, to, role) / seconds;
   if (!workers) return { split: false, oneProcess: cores('supervisor') };
   return {
