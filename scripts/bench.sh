@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmarks from a fresh clone: dependencies, the local stack (Kafka,
 # PostgreSQL, Redis), a build, then one run.
-#   scripts/bench.sh quick [options]     npm run bench          (90 s or less in total)
+#   scripts/bench.sh quick [options]     npm run bench          (about 2 minutes in total)
 #   scripts/bench.sh full [options]      npm run bench:full     (about 8 minutes)
 #   scripts/bench.sh rolling [options]   npm run bench:rolling  (a rolling restart at
 #                                        steady load, loadtest/rolling/rolling-restart.ts; under 4 minutes)

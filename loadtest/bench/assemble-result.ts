@@ -1,12 +1,14 @@
+import { pipelineCeiling } from '../../testkit/pipeline-ceiling.js';
+import type { ProcessRole } from '../../testkit/process-tree.js';
 import type { ExpectedTotals } from '../../testkit/stream/expected-totals.js';
 import type { BaselineResult } from '../baseline/per-event-sink.js';
 import type { CeilingResult } from '../ceilings/kafka-perf.js';
 import { type BenchRun, machineFacts, type RunOutcome } from '../common/bench-run.js';
+import type { Span } from '../report/line-chart.js';
 import type { BenchOptions } from './bench-options.js';
-import type { BenchResult, Check } from './bench-result.js';
-import { benchTargets, limitedBy, slowestCeiling } from './bench-verdict.js';
+import type { BacklogFigures, BenchResult, Check, PhaseFigures } from './bench-result.js';
+import { benchTargets, limitedBy, slowestCeiling, stageCeilings } from './bench-verdict.js';
 import type { BenchFiles, GatewayUnderTest } from './gateway-under-test.js';
-import type { PhaseRunner } from './run-phase.js';
 
 /** Everything a finished bench run measured, before it becomes result.json. */
 export interface BenchFacts {
@@ -16,7 +18,11 @@ export interface BenchFacts {
   readonly expected: ExpectedTotals;
   readonly outcome: RunOutcome;
   readonly checks: readonly Check[];
-  readonly runner: PhaseRunner;
+  readonly phases: readonly PhaseFigures[];
+  readonly spans: readonly Span[];
+  readonly backlog?: BacklogFigures;
+  /** --tracing: what the gateway exported to the local receiver. */
+  readonly tracing?: BenchResult['tracing'];
   readonly gut: GatewayUnderTest;
   readonly stopped: { exit: { code: number | null }; stopSeconds: number };
   readonly redis: BenchResult['redis'];
@@ -24,17 +30,27 @@ export interface BenchFacts {
   readonly baseline: BaselineResult | undefined;
 }
 
-/** The figures compared with the targets: ratios to the baseline and the slowest ceiling, the peak RSS. */
-function headline(f: BenchFacts, main: BenchResult['phases'][number]) {
-  const sustained = main.committedPerSecond;
+/**
+ * The figures compared with the targets: the sustained rate (the main
+ * phase's, or the backlog drain's), its ratios to the baseline, the
+ * slowest ceiling and the pipeline ceiling, the peak RSS of the tree.
+ */
+function headline(f: BenchFacts, main: PhaseFigures | undefined) {
+  const sustained = main?.committedPerSecond ?? f.backlog?.perSecond ?? 0;
   const slowest = slowestCeiling(f.ceilings);
+  const stages = stageCeilings(f.ceilings);
+  const pipeline = pipelineCeiling(stages.map((c) => c.perSecond));
   const baselineRate = f.baseline?.perSecond ?? 0;
   const reading = f.gut.proc.lastReading;
   return {
     sustained,
     slowest,
-    ratioToBaseline: baselineRate > 0 ? sustained / baselineRate : undefined,
-    ratioToSlowest: slowest ? sustained / slowest.perSecond : undefined,
+    pipeline,
+    pipelineStages: stages.map((c) => c.name),
+    stagesMissing: f.ceilings.filter((c) => !c.diagnosis && !(c.perSecond > 0)).map((c) => c.name),
+    ratioToBaseline: baselineRate > 0 && sustained > 0 ? sustained / baselineRate : undefined,
+    ratioToSlowest: slowest && sustained > 0 ? sustained / slowest.perSecond : undefined,
+    ratioToPipeline: pipeline !== undefined && sustained > 0 ? sustained / pipeline : undefined,
     peakRss: reading ? reading.peakRssBytes / 1048576 : undefined,
   };
 }
@@ -53,20 +69,36 @@ function series(gut: GatewayUnderTest) {
     sink: gut.sink.samples.map((s) => ({ t: rel(s.t), handled: s.handled, inserted: s.inserted })),
     process: proc.map((s, i) => {
       const prev = proc[i - 1];
-      const cores =
-        prev && s.t > prev.t ? (s.cpuSeconds - prev.cpuSeconds) / ((s.t - prev.t) / 1000) : 0;
-      return { t: rel(s.t), rssMb: s.rssBytes / 1048576, cores };
+      const seconds = prev && s.t > prev.t ? (s.t - prev.t) / 1000 : 0;
+      const rate = (a: number, b: number) => (seconds > 0 ? (a - b) / seconds : 0);
+      const byRole = (role: ProcessRole) =>
+        prev ? rate(s.cpuSecondsByRole[role], prev.cpuSecondsByRole[role]) : 0;
+      const workers = s.processes.ingress + s.processes.sink > 0;
+      return {
+        t: rel(s.t),
+        rssMb: s.rssBytes / 1048576,
+        cores: prev ? rate(s.cpuSeconds, prev.cpuSeconds) : 0,
+        ...(workers
+          ? {
+              roles: {
+                supervisor: byRole('supervisor'),
+                ingress: byRole('ingress'),
+                sink: byRole('sink'),
+              },
+            }
+          : {}),
+      };
     }),
   };
 }
 
 export function assembleResult(f: BenchFacts): BenchResult {
-  const { options, expected, outcome, runner, gut } = f;
-  const main = runner.phases[0];
-  if (main === undefined) throw new Error('the main phase did not run');
+  const { options, expected, outcome, gut } = f;
+  const main = f.phases.find((p) => p.name === 'main');
+  if (main === undefined && f.backlog === undefined) throw new Error('the main phase did not run');
   const pass = f.checks.every((c) => c.ok);
   const h = headline(f, main);
-  const half = runner.phases.find((p) => p.name === 'half');
+  const half = f.phases.find((p) => p.name === 'half');
   const reading = gut.proc.lastReading;
   return {
     version: 1,
@@ -88,11 +120,13 @@ export function assembleResult(f: BenchFacts): BenchResult {
     },
     checks: f.checks,
     differences: outcome.verdict.differences,
-    phases: runner.phases,
+    phases: f.phases,
     sustainedPerSecond: h.sustained,
-    limitedBy: limitedBy(main),
+    limitedBy: main ? limitedBy(main) : 'backlog mode: the sink alone, catching up',
     gateway: {
       ...(h.peakRss === undefined ? {} : { peakRssMb: h.peakRss }),
+      ...(reading ? { hwmSumMb: reading.hwmSumBytes / 1048576 } : {}),
+      ...(reading ? { processes: reading.maxProcesses } : {}),
       ...(reading ? { cpuSeconds: reading.cpuSeconds } : {}),
       exitCode: f.stopped.exit.code,
       stopSeconds: f.stopped.stopSeconds,
@@ -101,11 +135,21 @@ export function assembleResult(f: BenchFacts): BenchResult {
     ceilings: f.ceilings,
     ...(h.slowest ? { slowestCeiling: h.slowest } : {}),
     ...(h.ratioToSlowest === undefined ? {} : { ratioToSlowestCeiling: h.ratioToSlowest }),
+    ...(h.pipeline === undefined
+      ? {}
+      : {
+          pipelineCeiling: h.pipeline,
+          pipelineStages: h.pipelineStages,
+          pipelineStagesMissing: h.stagesMissing,
+        }),
+    ...(h.ratioToPipeline === undefined ? {} : { ratioToPipelineCeiling: h.ratioToPipeline }),
+    ...(f.backlog ? { backlog: f.backlog } : {}),
+    ...(f.tracing ? { tracing: f.tracing } : {}),
     ...(f.baseline ? { baseline: f.baseline } : {}),
     ...(h.ratioToBaseline === undefined ? {} : { ratioToBaseline: h.ratioToBaseline }),
-    targets: benchTargets({ ...h, pass, half, redis: f.redis }),
+    targets: benchTargets({ ...h, pass, main, half, backlog: f.backlog, redis: f.redis }),
     ...series(gut),
-    spans: runner.spans,
+    spans: f.spans,
     files: { ...f.files },
   };
 }

@@ -38,8 +38,36 @@ export function renderBenchHtml(result: BenchResult): string {
       [{ label, color, points: result.process.map((p) => [p.t, y(p)] as const) }],
       spans,
     );
-  const memory = gatewayChart('Gateway resident memory', 'MB', 'RSS', '#6acc64', (p) => p.rssMb);
-  const cpu = gatewayChart('Gateway CPU', 'cores', 'utime + stime', '#ee854a', (p) => p.cores);
+  const memory = gatewayChart(
+    'Gateway resident memory (Σ VmRSS of its processes)',
+    'MB',
+    'RSS',
+    '#6acc64',
+    (p) => p.rssMb,
+  );
+  const points = (y: (p: ProcessPoint) => number | undefined) =>
+    result.process.flatMap((p) => {
+      const v = y(p);
+      return v === undefined ? [] : [[p.t, v] as const];
+    });
+  const split = result.process.some((p) => p.roles !== undefined);
+  const cpu = lineChart(
+    split
+      ? 'Gateway CPU: the whole process tree and each role'
+      : 'Gateway CPU (one process: no per-role split)',
+    'cores',
+    [
+      { label: 'all processes', color: '#ee854a', points: points((p) => p.cores) },
+      ...(split
+        ? [
+            { label: 'ingress', color: '#4878d0', points: points((p) => p.roles?.ingress) },
+            { label: 'sink', color: '#d65f5f', points: points((p) => p.roles?.sink) },
+            { label: 'supervisor', color: '#8c8c8c', points: points((p) => p.roles?.supervisor) },
+          ]
+        : []),
+    ],
+    spans,
+  );
   return htmlPage({
     title: `adgate bench ${result.startedAt}`,
     heading: `adgate bench, ${result.mode} mode`,

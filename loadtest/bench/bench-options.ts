@@ -32,6 +32,8 @@ export interface BenchOptions extends CommonOptions {
   readonly kafkaBatch: number;
   readonly kafkaInFlight: number;
   readonly chunkSize: number;
+  /** Messages generated and serialised before a max-rate phase's window. */
+  readonly prepare: number;
   readonly campaigns: number;
   readonly ads: number;
   readonly publishers: number;
@@ -45,6 +47,10 @@ export interface BenchOptions extends CommonOptions {
   /** The gateway's ADGATE_DEDUP_REDIS_BUCKETS, sized for the run's keys. */
   readonly dedupBuckets: number;
   readonly profile: boolean;
+  /** Run the gateway with ADGATE_OTLP_TRACES_URL at a local OTLP/HTTP receiver. */
+  readonly tracing: boolean;
+  /** --backlog N: the backlog-drain mode with N messages (0: the load phases). */
+  readonly backlog: number;
   readonly kafkaLibs: string;
 }
 
@@ -60,6 +66,7 @@ const MODE_DEFAULTS: Record<BenchMode, Partial<Record<string, string>>> = {
     'ceiling-records': '1000000',
     'ceiling-sample': '100000',
     'dedup-buckets': '1024',
+    prepare: '800000',
   },
   full: {
     duration: '120',
@@ -72,6 +79,7 @@ const MODE_DEFAULTS: Record<BenchMode, Partial<Record<string, string>>> = {
     'ceiling-records': '5000000',
     'ceiling-sample': '300000',
     'dedup-buckets': '16384',
+    prepare: '4000000',
   },
 };
 
@@ -120,11 +128,16 @@ const OPTIONS: readonly OptionSpec[] = [
   {
     name: 'chunk-size',
     value: 'N',
-    // Generating a chunk blocks this process's event loop (8-19 ms for
-    // 5,000 events, 3-7 ms for 1,000), and a response that arrives
-    // meanwhile waits: small chunks keep that out of the HTTP latency.
-    fallback: '1000',
-    help: 'distinct events generated at a time',
+    // Chunks are generated before the timed window, so their size no
+    // longer blocks a phase; a phase ends at a chunk's end, so it may run
+    // on for one chunk past its duration.
+    fallback: '10000',
+    help: 'distinct events generated at a time; a phase ends at a chunk boundary',
+  },
+  {
+    name: 'prepare',
+    value: 'N',
+    help: 'messages generated and serialised before a max-rate phase (the window sends them, nothing is generated in it; a phase that empties them ends early); a phase at a set rate prepares rate × duration × 1.2 (quick 800000, full 4000000)',
   },
   { name: 'campaigns', value: 'N', fallback: '2000', help: 'distinct campaigns' },
   { name: 'ads', value: 'N', fallback: '5000', help: 'distinct ads' },
@@ -190,6 +203,16 @@ const OPTIONS: readonly OptionSpec[] = [
   },
   { name: 'keep', help: 'keep the databases, topics and Redis keys of the run' },
   {
+    name: 'tracing',
+    help: "export the gateway's traces (ADGATE_OTLP_TRACES_URL) to a local OTLP/HTTP receiver in this process: the CPU figures are then with tracing on (compare with a run without)",
+  },
+  {
+    name: 'backlog',
+    value: 'N',
+    fallback: '0',
+    help: 'backlog mode instead of the load phases: N messages of the stream written to the topic first (Kafka-direct, untimed), then the gateway with the sink alone (ADGATE_ROLES=sink), timed from its first partition assignment to the last commit',
+  },
+  {
     name: 'profile',
     help: "write the gateway's CPU profile to gateway.cpuprofile (Chrome DevTools, speedscope)",
   },
@@ -210,11 +233,19 @@ usage: node dist/loadtest/bench/run-bench.js [options]     (npm run bench / npm 
 
 It creates its own topics, consumer groups, Redis key prefix and databases,
 measures the stage ceilings (Kafka ProducerPerformance/ConsumerPerformance, raw
-COPY, pipelined Redis SET), starts \`adgate serve\` in a child process, drives
-load at the max rate then at half of what was sustained, waits for the sink to
-commit everything, verifies PostgreSQL and the DLQ against the generator's
-record, runs the per-event baseline on the same topic, and writes
-result.json, report.html and gateway.log to --out/<timestamp>/.
+COPY, pipelined Redis SET) and their pipeline ceiling 1/Σ(1/ceiling), starts
+\`adgate serve\` in a child process (sampled over its whole process tree: CPU by
+role when it has --worker ingress/sink processes), generates and serialises
+each phase's messages before its timed window (--prepare), drives load at the
+max rate then at half of what was sustained, waits for the sink to commit
+everything, verifies PostgreSQL and the DLQ against the generator's record,
+runs the per-event baseline on the same topic, and writes result.json,
+report.html and gateway.log to --out/<timestamp>/.
+
+With --backlog N it writes N messages into the topic first (Kafka-direct,
+untimed), starts the gateway with the sink alone (ADGATE_ROLES=sink) and times
+it from its first partition assignment until the group has committed the
+topic end, with every row verified, instead of the load phases.
 Exit status: 0 on PASS, 1 on FAIL, 2 on a usage error.
 
 options:
@@ -253,6 +284,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     kafkaBatch: int('kafka-batch', 1, 100_000),
     kafkaInFlight: int('kafka-in-flight', 1, 64),
     chunkSize: int('chunk-size', 100),
+    prepare: int('prepare', 1_000),
     campaigns: int('campaigns', 1),
     ads: int('ads', 1),
     publishers: int('publishers', 1),
@@ -264,6 +296,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     ceilingSample: int('ceiling-sample', 1_000),
     dedupBuckets: powerOfTwo(int('dedup-buckets', 1, 2 ** 24), 'dedup-buckets'),
     profile: read.given.get('profile') === 'true',
+    tracing: read.given.get('tracing') === 'true',
+    backlog: int('backlog', 0),
     kafkaLibs: read.given.get('kafka-libs') ?? join(STACK_DIR, 'kafka-4.3.1', 'libs'),
   };
 }

@@ -2,10 +2,30 @@ import type { Check } from '../../testkit/verify-outcome.js';
 import type { BaselineResult } from '../baseline/per-event-sink.js';
 import type { CeilingResult } from '../ceilings/kafka-perf.js';
 import type { MachineFacts } from '../common/bench-run.js';
+import type { Preparation } from '../load/prepared-stream.js';
 import type { Latency } from '../measure/measure-metrics.js';
 import type { Target } from '../report/report-table.js';
 
 export type { Latency };
+
+/**
+ * The gateway's cores by role. `split: false`: `adgate serve` ran as one
+ * process doing every role, whose cores are `oneProcess` (no per-role
+ * figure exists then). `split: true`: a supervisor and worker processes,
+ * by `--worker <role>` in their command lines.
+ */
+export type GatewayRoles =
+  | { readonly split: false; readonly oneProcess: number }
+  | {
+      readonly split: true;
+      readonly supervisor: number;
+      readonly ingress: number;
+      readonly sink: number;
+      readonly other: number;
+    };
+
+/** What preparing a phase's messages before its window cost (load/prepared-stream.ts). */
+export type { Preparation } from '../load/prepared-stream.js';
 
 export interface PhaseFigures {
   readonly name: string;
@@ -16,6 +36,10 @@ export interface PhaseFigures {
   readonly endedAt: number;
   /** The window the rates are measured over: [start + warmup, end]. */
   readonly windowSeconds: number;
+  /** Generating and serialising the messages before the window (not in any CPU figure of the window). */
+  readonly preparation: Preparation;
+  /** The prepared messages ran out before --duration: the phase ended early. */
+  readonly ranOutOfPrepared: boolean;
   /** Messages handed to HTTP and Kafka per second (whole retries excluded). */
   readonly offeredPerSecond: number;
   /** Messages written to the ingest topic per second. */
@@ -54,16 +78,31 @@ export interface PhaseFigures {
     /** Mean milliseconds per flush in each stage (adgate_sink_stage_seconds), in pipeline order. */
     readonly stageMeanMs: Readonly<Record<string, number>>;
   };
-  /** Cores the gateway used on average over the window. */
+  /** Cores the gateway used on average over the window: its whole process tree. */
   readonly gatewayCores: number;
-  /** Cores this benchmark process used (load generation, sampling). */
+  readonly gatewayRoles: GatewayRoles;
+  /** Cores this benchmark process used in the phase (sending what was prepared, sampling). */
   readonly benchCores: number;
+  /**
+   * This process's CPU µs in the phase ÷ the messages it sent then: the
+   * load generator's cost per message (issue 15: ≤ 3 µs), whatever the
+   * gateway committed meanwhile. Nothing is generated in the window: it is
+   * the HTTP client, the kafkajs producer and the samplers.
+   */
+  readonly loadGeneratorUsPerSent: number;
   /** Cores PostgreSQL, Redis and Kafka used over the window (all their processes). */
   readonly serviceCores: {
     readonly postgres: number;
     readonly redis: number;
     readonly kafka: number;
   };
+  /**
+   * CPU µs per committed message: gateway (its whole tree), its roles
+   * (supervisor, ingress, sink, other; or gatewayOneProcess when serve is
+   * one process), loadGenerator (this process in the window), postgres,
+   * redis, kafka.
+   */
+  readonly cpuPerMessageUs: Readonly<Record<string, number>>;
   /** Busy share of the whole machine (all processes) over the window. */
   readonly machineBusy: number;
   readonly pausedSeconds: number;
@@ -87,6 +126,39 @@ export interface PhaseFigures {
 
 export type { Check, Target };
 
+/** --backlog N: the sink alone catching up on N messages already in the topic. */
+export interface BacklogFigures {
+  /** Messages written to the topic before the gateway started (whole chunks, at least N). */
+  readonly messages: number;
+  /** Distinct events among them: the rows ad_events must hold. */
+  readonly distinct: number;
+  readonly preparation: Preparation;
+  /** The untimed write, Kafka-direct with kafkajs. */
+  readonly write: { readonly seconds: number; readonly perSecond: number; readonly failed: number };
+  /** Epoch ms the clock started, and what said so (the sink's first non-empty assignment). */
+  readonly start: { readonly at: number; readonly signal: string };
+  /** Epoch ms the group's committed offsets were seen at the topic end (±50 ms and a round trip). */
+  readonly committedAt: number;
+  readonly seconds: number;
+  /** messages ÷ seconds: the catch-up speed. */
+  readonly perSecond: number;
+  readonly drained: boolean;
+  readonly lagAtEnd: number;
+  /** count(*) of ad_events when the offsets reached the end. */
+  readonly rowsAtEnd: number;
+  readonly gatewayCores: number;
+  readonly gatewayRoles: GatewayRoles;
+  readonly serviceCores: PhaseFigures['serviceCores'];
+  readonly machineBusy: number;
+  /** CPU µs per message: gateway (the whole sink-only instance), its roles, postgres, redis, kafka. */
+  readonly cpuPerMessageUs: Readonly<Record<string, number>>;
+  /** Highest sampled Σ VmRSS of the instance's processes, and the highest Σ VmHWM (an upper bound). */
+  readonly peakRssMb?: number;
+  readonly hwmSumMb?: number;
+  /** Most sink worker processes seen at once (0: serve ran as one process). */
+  readonly sinkProcesses: number;
+}
+
 export interface SeriesPoint {
   /** Seconds since the gateway started. */
   readonly t: number;
@@ -104,8 +176,12 @@ export interface SinkPoint {
 
 export interface ProcessPoint {
   readonly t: number;
+  /** Σ VmRSS of the gateway's processes. */
   readonly rssMb: number;
+  /** Cores of the whole tree since the previous sample. */
   readonly cores: number;
+  /** The same by role, when the gateway has worker processes. */
+  readonly roles?: { readonly supervisor: number; readonly ingress: number; readonly sink: number };
 }
 
 export interface BenchResult {
@@ -129,7 +205,12 @@ export interface BenchResult {
   readonly sustainedPerSecond: number;
   readonly limitedBy: string;
   readonly gateway: {
+    /** Highest sampled Σ VmRSS of the gateway's process tree. */
     readonly peakRssMb?: number;
+    /** Highest Σ VmHWM of its processes: exact with one process, an upper bound with several. */
+    readonly hwmSumMb?: number;
+    /** Most processes of each role seen at once (supervisor, ingress, sink, other). */
+    readonly processes?: Readonly<Record<string, number>>;
     readonly cpuSeconds?: number;
     readonly exitCode: number | null;
     readonly stopSeconds: number;
@@ -170,6 +251,18 @@ export interface BenchResult {
   readonly ceilings: readonly CeilingResult[];
   readonly slowestCeiling?: CeilingResult;
   readonly ratioToSlowestCeiling?: number;
+  /** 1 / Σ (1 / stage ceiling): the stages share the cores (testkit/pipeline-ceiling.ts). */
+  readonly pipelineCeiling?: number;
+  /** The stages it is over, and those that could not be measured (left out: it is then too high). */
+  readonly pipelineStages?: readonly string[];
+  readonly pipelineStagesMissing?: readonly string[];
+  readonly ratioToPipelineCeiling?: number;
+  readonly backlog?: BacklogFigures;
+  /**
+   * --tracing: the gateway ran with ADGATE_OTLP_TRACES_URL at a local
+   * receiver; every CPU figure is with tracing on. Export requests and bytes.
+   */
+  readonly tracing?: { readonly requests: number; readonly bytes: number };
   readonly baseline?: BaselineResult;
   readonly ratioToBaseline?: number;
   readonly targets: readonly Target[];

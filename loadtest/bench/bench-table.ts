@@ -9,6 +9,28 @@ const fmtLatency = (l: Latency): string => {
 };
 const pct = (n: number): string => `${(n * 100).toFixed(0)}%`;
 
+/** Short names of the CPU µs per message parts (PhaseFigures.cpuPerMessageUs). */
+const US_NAMES: Record<string, string> = {
+  gatewayOneProcess: 'gateway (one process)',
+  loadGenerator: 'load generator',
+};
+
+/** The gateway's cores by role, or why there is no split. */
+function roleRow(r: PhaseFigures['gatewayRoles']): string[] {
+  if (!r.split) {
+    return [
+      '  gateway cores by role',
+      `gateway (one process) ${r.oneProcess.toFixed(2)}`,
+      'per-role split n/a: no --worker processes',
+    ];
+  }
+  return [
+    '  gateway cores by role',
+    `supervisor ${r.supervisor.toFixed(2)} · ingress ${r.ingress.toFixed(2)} · sink ${r.sink.toFixed(2)}${r.other > 0 ? ` · other ${r.other.toFixed(2)}` : ''}`,
+    'process tree, by --worker in cmdline',
+  ];
+}
+
 function phaseRows(p: PhaseFigures): string[][] {
   const target = p.target === 'max' ? 'max' : `${fmtInt(p.target)}/s`;
   return [
@@ -54,29 +76,87 @@ function phaseRows(p: PhaseFigures): string[][] {
       'adgate_sink_stage_seconds',
     ],
     [
-      '  CPU cores: gateway / bench / machine busy',
+      '  CPU cores: gateway / load generator / machine busy',
       `${p.gatewayCores.toFixed(2)} / ${p.benchCores.toFixed(2)} / ${pct(p.machineBusy)}`,
       p.pausedSeconds > 0.5 ? `load paused ${p.pausedSeconds.toFixed(1)} s at --max-lag` : '',
     ],
+    roleRow(p.gatewayRoles),
     [
       '  CPU cores: postgres / redis / kafka',
       `${p.serviceCores.postgres.toFixed(2)} / ${p.serviceCores.redis.toFixed(2)} / ${p.serviceCores.kafka.toFixed(2)}`,
       '/proc, every process of each',
     ],
     [
-      '  CPU µs per message: gateway / bench / postgres / redis / kafka',
-      [
-        p.gatewayCores,
-        p.benchCores,
-        p.serviceCores.postgres,
-        p.serviceCores.redis,
-        p.serviceCores.kafka,
-      ]
-        .map((cores) =>
-          (p.committedPerSecond > 0 ? (cores * 1e6) / p.committedPerSecond : 0).toFixed(0),
-        )
-        .join(' / '),
+      '  CPU µs per message',
+      Object.entries(p.cpuPerMessageUs)
+        // One process: the role row says so, and its figure is the gateway's.
+        .filter(([part]) => part !== 'gatewayOneProcess')
+        .map(([part, us]) => `${US_NAMES[part] ?? part} ${us.toFixed(1)}`)
+        .join(' · '),
       'cores ÷ committed msg/s',
+    ],
+    [
+      '  prepared before the window',
+      p.preparation.messages > 0
+        ? `${fmtInt(p.preparation.messages)} msgs in ${p.preparation.seconds.toFixed(1)} s (${((p.preparation.cpuSeconds * 1e6) / p.preparation.messages).toFixed(1)} µs CPU each)`
+        : `none: ${fmtInt(p.preparation.pooled)} left from the phase before`,
+      p.ranOutOfPrepared
+        ? 'RAN OUT: phase ended early (raise --prepare)'
+        : 'not in any figure above',
+    ],
+    [
+      '  load generator CPU µs per message sent',
+      p.loadGeneratorUsPerSent.toFixed(1),
+      'this process ÷ messages sent: HTTP client, kafkajs producer, samplers',
+    ],
+  ];
+}
+
+function backlogRows(b: NonNullable<BenchResult['backlog']>): string[][] {
+  const roles = roleRow(b.gatewayRoles);
+  return [
+    [
+      '  messages (distinct)',
+      `${fmtInt(b.messages)} (${fmtInt(b.distinct)})`,
+      `written first in ${b.write.seconds.toFixed(1)} s (${fmtInt(b.write.perSecond)}/s, untimed)`,
+    ],
+    [
+      '  drained msg/s',
+      fmtInt(b.perSecond),
+      `${b.seconds.toFixed(2)} s from ${b.start.signal} to the last commit`,
+    ],
+    [
+      '  rows in ad_events at the end',
+      `${fmtInt(b.rowsAtEnd)} of ${fmtInt(b.distinct)}`,
+      b.drained ? 'committed = topic end' : `NOT drained: lag ${fmtInt(b.lagAtEnd)}`,
+    ],
+    [
+      '  CPU cores: gateway / machine busy',
+      `${b.gatewayCores.toFixed(2)} / ${pct(b.machineBusy)}`,
+      `${b.sinkProcesses > 0 ? `${b.sinkProcesses} sink worker(s)` : 'one process'}`,
+    ],
+    roles,
+    [
+      '  CPU cores: postgres / redis / kafka',
+      `${b.serviceCores.postgres.toFixed(2)} / ${b.serviceCores.redis.toFixed(2)} / ${b.serviceCores.kafka.toFixed(2)}`,
+      '/proc, every process of each',
+    ],
+    [
+      '  CPU µs per message',
+      Object.entries(b.cpuPerMessageUs)
+        // One process: the role row says so, and its figure is the instance's.
+        .filter(([part]) => part !== 'gatewayOneProcess')
+        .map(
+          ([part, us]) =>
+            `${part === 'gateway' ? 'sink instance' : (US_NAMES[part] ?? part)} ${us.toFixed(1)}`,
+        )
+        .join(' · '),
+      'cores ÷ drained msg/s',
+    ],
+    [
+      '  peak RSS (sampled Σ VmRSS; Σ VmHWM)',
+      `${fmtInt(b.peakRssMb)} MB; ${fmtInt(b.hwmSumMb)} MB`,
+      'the whole instance',
     ],
   ];
 }
@@ -90,15 +170,24 @@ export function renderTable(r: BenchResult): string {
   out.push(
     `machine: ${r.machine.cpus} CPUs, load average ${r.machine.loadAverageAtStart.map((n) => n.toFixed(2)).join(' ')} at start. ${r.machine.note}`,
   );
+  if (r.tracing) {
+    out.push(
+      `tracing ON (--tracing): ${fmtInt(r.tracing.requests)} OTLP export requests, ${(r.tracing.bytes / 1048576).toFixed(1)} MB to the local receiver; every CPU figure below is with tracing on`,
+    );
+  }
   out.push('');
   out.push('targets (reported, not asserted)');
   out.push(targetsTable(r.targets));
   out.push('');
-  out.push('phases');
-  out.push(table(r.phases.flatMap(phaseRows)));
-  out.push(
-    `  sustained end-to-end: ${fmtInt(r.sustainedPerSecond)} msg/s; limited by ${r.limitedBy}`,
-  );
+  if (r.phases.length > 0) {
+    out.push('phases');
+    out.push(table(r.phases.flatMap(phaseRows)));
+    out.push(
+      `  sustained end-to-end: ${fmtInt(r.sustainedPerSecond)} msg/s; limited by ${r.limitedBy}`,
+    );
+  }
+  if (r.backlog)
+    out.push('backlog drain (--backlog), the sink alone', table(backlogRows(r.backlog)));
   out.push('');
   out.push('stage ceilings on this machine (same stream, same sizes)');
   const ceilingRows = r.ceilings.map((c) => [
@@ -114,12 +203,31 @@ export function renderTable(r: BenchResult): string {
     ]);
   }
   out.push(table(ceilingRows.length > 0 ? ceilingRows : [['(skipped)']]));
+  if (r.pipelineCeiling !== undefined) {
+    const ratio = (x: number | undefined) => (x === undefined ? '–' : `${(x * 100).toFixed(0)}%`);
+    out.push(
+      `  pipeline ceiling 1/Σ(1/stage) ${fmtInt(r.pipelineCeiling)}/s (the stages share the cores): adgate ÷ pipeline ${ratio(r.ratioToPipelineCeiling)}, ÷ slowest (${r.slowestCeiling?.name ?? '–'}) ${ratio(r.ratioToSlowestCeiling)}`,
+    );
+    const missing = r.pipelineStagesMissing ?? [];
+    if (missing.length > 0) {
+      out.push(
+        `  (pipeline ceiling over ${(r.pipelineStages ?? []).join(', ')} only: ${missing.join(', ')} not measured, so it is too high)`,
+      );
+    }
+  }
   if (r.ceilings.some((c) => c.diagnosis)) {
     out.push("  (in parentheses: adgate's own SQL write path alone; a diagnosis, not a ceiling)");
   }
   out.push('');
+  const procs = r.gateway.processes;
+  const tree = procs
+    ? Object.entries(procs)
+        .filter(([, n]) => n > 0)
+        .map(([role, n]) => `${n} ${role}`)
+        .join(', ')
+    : '–';
   out.push(
-    `gateway: peak RSS ${fmtInt(r.gateway.peakRssMb)} MB, CPU ${r.gateway.cpuSeconds?.toFixed(1) ?? '–'} s, SIGTERM → exit ${String(r.gateway.exitCode)} in ${r.gateway.stopSeconds.toFixed(1)} s`,
+    `gateway: peak RSS ${fmtInt(r.gateway.peakRssMb)} MB (sampled Σ VmRSS of its processes; Σ VmHWM ${fmtInt(r.gateway.hwmSumMb)} MB), processes at most: ${tree}; CPU ${r.gateway.cpuSeconds?.toFixed(1) ?? '–'} s, SIGTERM → exit ${String(r.gateway.exitCode)} in ${r.gateway.stopSeconds.toFixed(1)} s`,
   );
   const encodings = Object.entries(r.redis.encodings)
     .map(([k, v]) => `${fmtInt(v)} ${k}`)

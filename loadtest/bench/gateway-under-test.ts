@@ -36,12 +36,23 @@ export async function startGatewayUnderTest(
   options: BenchOptions,
   databaseUrl: string,
   files: BenchFiles,
+  /** Environment of this mode (the backlog's ADGATE_ROLES=sink); --gateway-env still wins. */
+  modeEnv: Record<string, string> = {},
 ): Promise<GatewayUnderTest> {
-  run.say('gateway: starting adgate serve');
+  run.say(
+    `gateway: starting adgate serve${
+      Object.keys(modeEnv).length > 0
+        ? ` (${Object.entries(modeEnv)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')})`
+        : ''
+    }`,
+  );
   const gateway = await startGatewayProcess({
     ...gatewayEnvFor(run.names, options, databaseUrl),
     ADGATE_DEDUP_REDIS_BUCKETS: String(options.dedupBuckets),
     ...profileEnv(files.profile),
+    ...modeEnv,
     ...options.gatewayEnv,
   });
   const startedAt = Date.now();

@@ -7,9 +7,9 @@
  * (loadtest/README.md, "What one run does").
  */
 import { join } from 'node:path';
+import { startOtlpReceiver } from '../../testkit/otlp-receiver.js';
 import { ExpectedTotals } from '../../testkit/stream/expected-totals.js';
 import { type ChunkedStreamOptions, generateChunks } from '../../testkit/stream/generate-chunks.js';
-import { StreamRouter } from '../../testkit/stream/route-stream.js';
 import { type BaselineResult, runPerEventBaseline } from '../baseline/per-event-sink.js';
 import {
   type BenchRun,
@@ -22,14 +22,17 @@ import {
 } from '../common/bench-run.js';
 import { createDatabase } from '../common/resources.js';
 import { runBenchCli } from '../common/run-cli.js';
+import type { PhaseLoad } from '../load/drive-load.js';
 import { HttpLoad } from '../load/http-load.js';
-import { KafkaLoad } from '../load/kafka-load.js';
-import { scrapeMetrics, sinkOutcomes } from '../measure/measure-metrics.js';
+import { KafkaLoad, keyPartitioner } from '../load/kafka-load.js';
+import { PreparedStream } from '../load/prepared-stream.js';
+import { type Scrape, scrapeMetrics, sinkOutcomes } from '../measure/measure-metrics.js';
+import type { Span } from '../report/line-chart.js';
 import { fmtInt } from '../report/report-table.js';
 import { assembleResult } from './assemble-result.js';
 import { renderBenchHtml } from './bench-html.js';
 import { type BenchOptions, helpText, parseOptions } from './bench-options.js';
-import type { BenchResult } from './bench-result.js';
+import type { BacklogFigures, BenchResult, Check, PhaseFigures } from './bench-result.js';
 import { renderTable } from './bench-table.js';
 import { benchChecks } from './bench-verdict.js';
 import {
@@ -40,31 +43,37 @@ import {
   startGatewayUnderTest,
 } from './gateway-under-test.js';
 import { readRedisBefore, redisFigures } from './redis-figures.js';
+import { runBacklog } from './run-backlog.js';
 import { runCeilings, streamDays } from './run-ceilings.js';
 import { type PhaseRunner, runPhase } from './run-phase.js';
 
-export async function runBench(options: BenchOptions): Promise<BenchResult> {
+export async function runBench(given: BenchOptions): Promise<BenchResult> {
+  const receiver = given.tracing ? await startOtlpReceiver() : undefined;
+  // --tracing: the gateway exports to the receiver; --gateway-env may still override.
+  const options: BenchOptions = receiver
+    ? { ...given, gatewayEnv: { ADGATE_OTLP_TRACES_URL: receiver.url, ...given.gatewayEnv } }
+    : given;
   const run = await openRun('bench', options);
   run.say(`adgate bench, ${options.mode} mode, seed ${options.seed}; ${machineLine(run)}`);
   const files = benchFiles(run.outDir, options);
-  let gut: GatewayUnderTest | undefined;
-  let runner: PhaseRunner | undefined;
+  const live: { gut?: GatewayUnderTest; runner?: PhaseRunner } = {};
   try {
     const databaseUrl = await createRunResources(run, options);
     const stream = streamOptions(options);
     const ceilings =
       options.ceilingSeconds > 0 ? await runCeilings(run, options, stream, databaseUrl) : [];
     const redisBefore = await readRedisBefore(run.redis);
-    gut = await startGatewayUnderTest(run, options, databaseUrl, files);
     const expected = new ExpectedTotals();
-    runner = await createPhaseRunner(run, options, gut, stream, expected);
-    await runPhases(runner, options);
+    const measured =
+      options.backlog > 0
+        ? await measureBacklog(run, options, stream, expected, databaseUrl, files, live)
+        : await measurePhases(run, options, stream, expected, databaseUrl, files, live);
+    const { gut } = measured;
     gut.progress.stop();
 
     // Figures that need the gateway still running.
-    const finalScrape = runner.lastScrape;
     gut.proc.sample();
-    const handled = sinkOutcomes(finalScrape).total;
+    const handled = sinkOutcomes(measured.finalScrape).total;
     const prefix = run.names.redisPrefix;
     const redis = await redisFigures(run.redis, prefix, options, redisBefore, handled);
     run.say('gateway: SIGTERM (drain and exit)');
@@ -72,20 +81,24 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
 
     run.say('verify: PostgreSQL, DLQ, HTTP rejections, sink accounting');
     const outcome = await readOutcome(run, databaseUrl, expected);
-    const { loads, phases } = runner;
-    const checks = benchChecks(
-      outcome,
-      expected.distinct,
-      loads,
-      phases,
-      finalScrape,
-      stopped.exit,
-    );
+    const checks = [
+      ...benchChecks(
+        outcome,
+        expected.distinct,
+        measured.loads,
+        measured.phases,
+        measured.finalScrape,
+        stopped.exit,
+      ),
+      ...measured.checks,
+    ];
     run.say(`verify: ${checks.every((c) => c.ok) ? 'PASS' : 'FAIL'}`);
     const baseline = await runBaseline(run, options, outcome.messagesInTopic);
 
-    const facts = { run, options, files, expected, outcome, checks, runner, gut, stopped };
-    const result = assembleResult({ ...facts, redis, ceilings, baseline });
+    const { phases, spans, backlog } = measured;
+    const facts = { run, options, files, expected, outcome, checks, gut, stopped, phases, spans };
+    const tracing = receiver && { requests: receiver.requests, bytes: receiver.bytes };
+    const result = assembleResult({ ...facts, backlog, tracing, redis, ceilings, baseline });
     if (gut.lag.samples.length === 0) run.say('warning: no lag sample was taken');
     await writeReport(files, result, renderBenchHtml(result), renderTable(result), [
       `gateway log: ${files.gatewayLog}`,
@@ -93,11 +106,63 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     ]);
     return result;
   } finally {
-    await closeGatewayUnderTest(gut, files);
-    await runner?.http?.close().catch(() => undefined);
-    await runner?.kafkaLoad?.close().catch(() => undefined);
+    await closeGatewayUnderTest(live.gut, files);
+    await live.runner?.http?.close().catch(() => undefined);
+    await live.runner?.kafkaLoad?.close().catch(() => undefined);
+    await receiver?.close();
     await closeRun(run, options);
   }
+}
+
+/** What a mode measured with the gateway running: its phases or its backlog drain. */
+interface Measured {
+  readonly gut: GatewayUnderTest;
+  readonly phases: readonly PhaseFigures[];
+  readonly loads: readonly PhaseLoad[];
+  readonly spans: readonly Span[];
+  readonly finalScrape: Scrape;
+  readonly checks: readonly Check[];
+  readonly backlog?: BacklogFigures;
+}
+
+/** The load phases: the gateway with every role, at the max rate, then at half of it. */
+async function measurePhases(
+  run: BenchRun,
+  options: BenchOptions,
+  stream: ChunkedStreamOptions,
+  expected: ExpectedTotals,
+  databaseUrl: string,
+  files: BenchFiles,
+  live: { gut?: GatewayUnderTest; runner?: PhaseRunner },
+): Promise<Measured> {
+  const gut = await startGatewayUnderTest(run, options, databaseUrl, files);
+  live.gut = gut;
+  const runner = await createPhaseRunner(run, options, gut, stream, expected);
+  live.runner = runner;
+  await runPhases(runner, options);
+  const { phases, loads, spans } = runner;
+  return { gut, phases, loads, spans, finalScrape: runner.lastScrape, checks: [] };
+}
+
+/** --backlog N: the topic filled first, then the sink alone timed while it catches up. */
+async function measureBacklog(
+  run: BenchRun,
+  options: BenchOptions,
+  stream: ChunkedStreamOptions,
+  expected: ExpectedTotals,
+  databaseUrl: string,
+  files: BenchFiles,
+  live: { gut?: GatewayUnderTest },
+): Promise<Measured> {
+  const backlog = await runBacklog(run, options, stream, expected, databaseUrl, files, live);
+  const gut = live.gut as GatewayUnderTest;
+  const rel = (t: number) => (t - gut.startedAt) / 1000;
+  const spans = [
+    { name: 'backlog', from: rel(backlog.figures.start.at), to: rel(backlog.figures.committedAt) },
+  ];
+  const finalScrape = await scrapeMetrics(gut.gateway.url);
+  const { figures, write, checks } = backlog;
+  return { gut, phases: [], loads: [write], spans, finalScrape, checks, backlog: figures };
 }
 
 function benchFiles(outDir: string, options: BenchOptions): BenchFiles {
@@ -131,13 +196,18 @@ async function createPhaseRunner(
   stream: ChunkedStreamOptions,
   expected: ExpectedTotals,
 ): Promise<PhaseRunner> {
-  const router = new StreamRouter(generateChunks(stream), expected, {
-    seed: options.seed,
-    kafkaShare: options.kafkaShare,
-    retryShare: options.retries,
-    batchSize: options.batchSize,
-    kafkaBatch: options.kafkaBatch,
-  });
+  const router = new PreparedStream(
+    generateChunks(stream),
+    expected,
+    {
+      seed: options.seed,
+      kafkaShare: options.kafkaShare,
+      retryShare: options.retries,
+      batchSize: options.batchSize,
+      kafkaBatch: options.kafkaBatch,
+    },
+    keyPartitioner(run.names.topic, options.partitions),
+  );
   const url = gut.gateway.url;
   const http = options.kafkaShare < 1 ? new HttpLoad(url, options.connections) : undefined;
   const kafkaLoad = options.kafkaShare > 0 ? new KafkaLoad(run.kafka, run.names.topic) : undefined;

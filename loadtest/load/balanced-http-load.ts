@@ -88,7 +88,7 @@ export class BalancedHttpLoad implements HttpSender {
     clearInterval(this.healthTimer);
   }
 
-  async send(body: string, stats: HttpStats, options: { first: boolean }): Promise<void> {
+  async send(body: string | Buffer, stats: HttpStats, options: { first: boolean }): Promise<void> {
     const started = performance.now();
     stats.requests += 1;
     let avoid = -1;

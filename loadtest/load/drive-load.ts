@@ -1,6 +1,13 @@
-import type { SendUnit, StreamRouter } from '../../testkit/stream/route-stream.js';
+import type { SendUnit } from '../../testkit/stream/route-stream.js';
 import { emptyHttpStats, type HttpSender, type HttpStats } from './http-load.js';
-import { emptyKafkaStats, type KafkaLoad, type KafkaStats } from './kafka-load.js';
+import { emptyKafkaStats, type KafkaLoad, type KafkaStats, toKafkaRecords } from './kafka-load.js';
+import type { PreparedUnit } from './prepared-stream.js';
+
+/** What a phase sends: units made as it goes (StreamRouter) or ahead of it (PreparedStream). */
+export interface UnitSource {
+  /** The next unit; with `closing`, only what ends the chunk in hand; undefined when done. */
+  next(closing: boolean): SendUnit | PreparedUnit | undefined;
+}
 
 export interface DriveSettings {
   readonly name: string;
@@ -44,7 +51,7 @@ export interface PhaseLoad {
  * expected totals hold.
  */
 export async function driveLoad(
-  router: StreamRouter,
+  router: UnitSource,
   http: HttpSender | undefined,
   kafka: KafkaLoad | undefined,
   settings: DriveSettings,
@@ -109,7 +116,7 @@ export async function driveLoad(
 }
 
 async function sendUnit(
-  unit: SendUnit,
+  unit: SendUnit | PreparedUnit,
   http: HttpSender | undefined,
   kafka: KafkaLoad | undefined,
   phase: PhaseLoad,
@@ -127,7 +134,8 @@ async function sendUnit(
   }
   if (kafka === undefined) throw new Error('a Kafka unit without a Kafka producer');
   phase.malformedKafka += unit.malformed;
-  await kafka.send(unit.messages, unit.malformed, phase.kafka);
+  const records = 'records' in unit ? unit.records : toKafkaRecords(unit.messages);
+  await kafka.send(records, unit.malformed, phase.kafka);
 }
 
 function sleep(ms: number): Promise<void> {

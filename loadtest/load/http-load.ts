@@ -73,7 +73,7 @@ export function recordAnswer(
 
 /** The methods the load driver needs from an HTTP client (one instance or several). */
 export interface HttpSender {
-  send(body: string, stats: HttpStats, options: { first: boolean }): Promise<void>;
+  send(body: string | Buffer, stats: HttpStats, options: { first: boolean }): Promise<void>;
 }
 
 /**
@@ -100,7 +100,7 @@ export class HttpLoad implements HttpSender {
   }
 
   /** Sends one body until it is acknowledged; records the outcome in `stats`. */
-  async send(body: string, stats: HttpStats, options: { first: boolean }): Promise<void> {
+  async send(body: string | Buffer, stats: HttpStats, options: { first: boolean }): Promise<void> {
     const started = performance.now();
     stats.requests += 1;
     for (let attempt = 1; ; attempt += 1) {
@@ -116,7 +116,7 @@ export class HttpLoad implements HttpSender {
   }
 
   /** One attempt; status 0 when no answer came (connection refused or reset). */
-  async post(body: string): Promise<HttpAnswer> {
+  async post(body: string | Buffer): Promise<HttpAnswer> {
     try {
       return await this.postOnce(body);
     } catch {
@@ -124,7 +124,7 @@ export class HttpLoad implements HttpSender {
     }
   }
 
-  private async postOnce(body: string): Promise<HttpAnswer> {
+  private async postOnce(body: string | Buffer): Promise<HttpAnswer> {
     const response = await this.pool.request({
       method: 'POST',
       path: '/v1/events',

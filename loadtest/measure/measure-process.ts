@@ -1,47 +1,39 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { type ProcessRole, readProcessTree, TreeTotals } from '../../testkit/process-tree.js';
 
 export interface ProcessSample {
   /** Epoch milliseconds. */
   readonly t: number;
+  /** Σ VmRSS of the gateway's processes alive at the sample. */
   readonly rssBytes: number;
-  /** utime + stime of the process so far, in seconds. */
+  /** utime + stime of the whole tree so far (workers that exited included), in seconds. */
   readonly cpuSeconds: number;
+  readonly cpuSecondsByRole: Readonly<Record<ProcessRole, number>>;
+  /** Processes of each role alive at the sample. */
+  readonly processes: Readonly<Record<ProcessRole, number>>;
   /** Busy share of the whole machine since the previous sample (0..1), all CPUs. */
   readonly machineBusy: number;
 }
 
 export interface ProcessReading {
   readonly rssBytes: number;
-  /** VmHWM: the peak resident set size since the process started. */
+  /** The highest Σ VmRSS of the tree in any sample. */
   readonly peakRssBytes: number;
+  /** The highest Σ VmHWM seen: each process's own peak, so exact for one process, an upper bound for several. */
+  readonly hwmSumBytes: number;
   readonly cpuSeconds: number;
+  /** Most processes of each role seen alive at once. */
+  readonly maxProcesses: Readonly<Record<ProcessRole, number>>;
 }
 
-const CLOCK_TICKS = (() => {
+export const CLOCK_TICKS = (() => {
   try {
     return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
   } catch {
     return 100;
   }
 })();
-
-/** Reads /proc/<pid>/status (VmRSS, VmHWM) and /proc/<pid>/stat (utime + stime). */
-export function readProcess(pid: number): ProcessReading | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    // A process that has exited but is not yet reaped (a zombie) has no
-    // memory lines: that is no reading, not a reading of 0 bytes.
-    if (!/^VmHWM:/m.test(status)) return undefined;
-    const kb = (field: string) =>
-      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
-    const cpuSeconds = readCpuSeconds(pid);
-    if (cpuSeconds === undefined) return undefined;
-    return { rssBytes: kb('VmRSS'), peakRssBytes: kb('VmHWM'), cpuSeconds };
-  } catch {
-    return undefined;
-  }
-}
 
 /** The whole machine's CPU ticks so far (all CPUs): busy and total, from /proc/stat. */
 export function readMachineTicks(): { busy: number; total: number } {
@@ -56,11 +48,17 @@ export function readMachineTicks(): { busy: number; total: number } {
   }
 }
 
-/** Samples a process's memory and CPU, and the machine's busy share, every `everyMs`. */
+/**
+ * Samples the gateway's memory and CPU over its whole process tree (the
+ * primary and every descendant, re-read each time since workers start
+ * after the primary: testkit/process-tree.ts), and the machine's busy
+ * share, every `everyMs`.
+ */
 export class ProcessSampler {
   readonly samples: ProcessSample[] = [];
   private timer: NodeJS.Timeout | undefined;
   private lastTicks = readMachineTicks();
+  private readonly totals = new TreeTotals(CLOCK_TICKS);
   private last: ProcessReading | undefined;
 
   constructor(
@@ -68,7 +66,7 @@ export class ProcessSampler {
     private readonly everyMs: number,
   ) {}
 
-  /** The last reading, kept after the process exits (its VmHWM is the peak). */
+  /** The last reading, kept after the processes exit. */
   get lastReading(): ProcessReading | undefined {
     return this.last;
   }
@@ -84,26 +82,45 @@ export class ProcessSampler {
   }
 
   sample(): void {
-    const reading = readProcess(this.pid);
+    const tree = readProcessTree(this.pid);
     const ticks = readMachineTicks();
     const total = ticks.total - this.lastTicks.total;
     const machineBusy = total > 0 ? (ticks.busy - this.lastTicks.busy) / total : 0;
     this.lastTicks = ticks;
-    if (reading === undefined) return;
-    this.last = reading;
+    if (tree.length === 0) return;
+    const reading = this.totals.add(tree);
+    const before = this.last;
+    const maxProcesses = { ...reading.processes };
+    for (const role of Object.keys(maxProcesses) as ProcessRole[]) {
+      maxProcesses[role] = Math.max(maxProcesses[role], before?.maxProcesses[role] ?? 0);
+    }
+    this.last = {
+      rssBytes: reading.rssBytes,
+      peakRssBytes: Math.max(reading.rssBytes, before?.peakRssBytes ?? 0),
+      hwmSumBytes: Math.max(reading.hwmSumBytes, before?.hwmSumBytes ?? 0),
+      cpuSeconds: reading.cpuSeconds,
+      maxProcesses,
+    };
     this.samples.push({
       t: Date.now(),
       rssBytes: reading.rssBytes,
       cpuSeconds: reading.cpuSeconds,
+      cpuSecondsByRole: reading.cpuSecondsByRole,
+      processes: reading.processes,
       machineBusy,
     });
   }
 
-  /** CPU seconds the process used between two instants, from the samples. */
-  cpuSecondsBetween(fromMs: number, toMs: number): number {
-    const a = sampleAt(this.samples, fromMs);
-    const b = sampleAt(this.samples, toMs);
-    return a && b ? b.cpuSeconds - a.cpuSeconds : 0;
+  /**
+   * CPU seconds the tree (or one role of it) used between two instants,
+   * interpolated linearly between the samples around each instant.
+   */
+  cpuSecondsBetween(fromMs: number, toMs: number, role?: ProcessRole): number {
+    const cpu = (s: ProcessSample) =>
+      role === undefined ? s.cpuSeconds : s.cpuSecondsByRole[role];
+    const a = interpolate(this.samples, fromMs, cpu);
+    const b = interpolate(this.samples, toMs, cpu);
+    return a === undefined || b === undefined ? 0 : b - a;
   }
 
   /** Mean busy share of the machine between two instants. */
@@ -112,6 +129,25 @@ export class ProcessSampler {
     if (window.length === 0) return 0;
     return window.reduce((sum, s) => sum + s.machineBusy, 0) / window.length;
   }
+}
+
+/** A cumulative value at `t`, linear between the samples around it (clamped to the first and last). */
+function interpolate<T extends { readonly t: number }>(
+  samples: readonly T[],
+  t: number,
+  value: (s: T) => number,
+): number | undefined {
+  const first = samples[0];
+  if (first === undefined) return undefined;
+  if (t <= first.t) return value(first);
+  for (let i = 1; i < samples.length; i += 1) {
+    const b = samples[i] as T;
+    if (b.t < t) continue;
+    const a = samples[i - 1] as T;
+    const share = b.t > a.t ? (t - a.t) / (b.t - a.t) : 1;
+    return value(a) + (value(b) - value(a)) * share;
+  }
+  return value(samples.at(-1) as T);
 }
 
 /** The last sample taken at or before `t` (the first one when none was). */

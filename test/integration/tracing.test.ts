@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import {
-  freePort,
-  type GatewayProcess,
-  startGatewayProcess,
-} from '../../testkit/gateway-process.js';
+import { type GatewayProcess, startGatewayProcess } from '../../testkit/gateway-process.js';
+import { type OtlpReceiver, startOtlpReceiver } from '../../testkit/otlp-receiver.js';
 import { waitFor } from '../../testkit/wait-for.js';
 import { impression, postEvents } from '../support/events.js';
 import { createTestPipeline, readTopic, type TestPipeline } from '../support/pipeline.js';
@@ -13,32 +9,20 @@ import { createTestPipeline, readTopic, type TestPipeline } from '../support/pip
 describe('tracing (ADGATE_OTLP_TRACES_URL)', () => {
   let pipeline: TestPipeline;
   let gateway: GatewayProcess | undefined;
-  let collector: Server;
-  const received: string[] = [];
+  let collector: OtlpReceiver;
 
   before(async () => {
     pipeline = await createTestPipeline();
-    // A minimal OTLP/HTTP receiver: it records what the exporter sends.
-    collector = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => {
-        body += d.toString();
-      });
-      req.on('end', () => {
-        if (req.url === '/v1/traces') received.push(body);
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      });
-    });
-    const port = await freePort();
-    await new Promise<void>((r) => collector.listen(port, '127.0.0.1', r));
+    // It records what the exporter sends.
+    collector = await startOtlpReceiver({ keepBodies: true });
     gateway = await startGatewayProcess({
       ...pipeline.env,
-      ADGATE_OTLP_TRACES_URL: `http://127.0.0.1:${port}/v1/traces`,
+      ADGATE_OTLP_TRACES_URL: collector.url,
     });
   });
   after(async () => {
     await gateway?.stop('SIGKILL').catch(() => undefined);
-    await new Promise((r) => collector.close(r));
+    await collector?.close();
     await pipeline?.cleanup();
   });
 
@@ -53,7 +37,7 @@ describe('tracing (ADGATE_OTLP_TRACES_URL)', () => {
     const exit = await (gateway as GatewayProcess).stop('SIGTERM');
     assert.deepEqual(exit, { code: 0, signal: null });
 
-    const spans = received.flatMap(spansOf);
+    const spans = collector.bodies().flatMap(spansOf);
     const one = (name: string) => {
       const found = spans.filter((s) => s.name === name);
       assert.equal(

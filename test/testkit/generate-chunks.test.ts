@@ -210,6 +210,27 @@ describe('ExpectedTotals', () => {
     assert.equal(expected.distinct, 4_000);
     assert.equal(expected.malformed, 40);
   });
+  it('merges totals counted apart into the same totals as counting the chunks in one', () => {
+    const whole = new ExpectedTotals();
+    const merged = new ExpectedTotals();
+    for (const chunk of take(OPTIONS, 3)) {
+      whole.addChunk(chunk);
+      const apart = new ExpectedTotals();
+      apart.addChunk(chunk);
+      merged.merge(apart);
+    }
+    assert.equal(merged.distinct, whole.distinct);
+    assert.deepEqual(merged.byType, whole.byType);
+    assert.equal(merged.malformed, whole.malformed);
+    assert.deepEqual(merged.fingerprint, whole.fingerprint);
+    assert.deepEqual(
+      [...merged.byCampaignHour].sort(([a], [b]) => a.localeCompare(b)),
+      [...whole.byCampaignHour].sort(([a], [b]) => a.localeCompare(b)),
+    );
+    const once = new ExpectedTotals();
+    once.addChunk(take(OPTIONS, 1)[0] as StreamChunk);
+    assert.notDeepEqual(once.fingerprint, whole.fingerprint);
+  });
 });
 
 describe('StreamRouter', () => {

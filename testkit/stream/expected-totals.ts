@@ -46,6 +46,34 @@ export class ExpectedTotals {
     this.malformed += chunk.malformed;
   }
 
+  /**
+   * Adds totals counted apart (a chunk prepared ahead of its sending): the
+   * same as having added their chunks here, since every figure is a sum.
+   */
+  merge(other: ExpectedTotals): void {
+    this.distinct += other.distinct;
+    for (const type of Object.keys(this.byType) as StreamEvent['type'][]) {
+      this.byType[type] += other.byType[type];
+    }
+    this.malformed += other.malformed;
+    for (const [key, theirs] of other.byCampaignHour) {
+      const ours = this.byCampaignHour.get(key);
+      if (ours === undefined) {
+        this.byCampaignHour.set(key, { ...theirs });
+        continue;
+      }
+      ours.impressions += theirs.impressions;
+      ours.clicks += theirs.clicks;
+      ours.conversions += theirs.conversions;
+      ours.cost_micros += theirs.cost_micros;
+      ours.revenue_micros += theirs.revenue_micros;
+    }
+    const f = this.fingerprint;
+    for (const sum of Object.keys(f) as (keyof BillingFingerprint)[]) {
+      f[sum] = (f[sum] + other.fingerprint[sum]) % FINGERPRINT_MODULUS;
+    }
+  }
+
   addEvent(e: StreamEvent): void {
     this.distinct += 1;
     this.byType[e.type] += 1;

@@ -50,7 +50,7 @@ export class StreamRouter {
 
   constructor(
     private readonly chunks: Iterator<StreamChunk>,
-    private readonly expected: ExpectedTotals,
+    private readonly expected: Pick<ExpectedTotals, 'addChunk'>,
     private readonly options: RouteOptions,
   ) {
     this.random = createRandom(options.seed ^ 0x5bd1e995);
