@@ -8,6 +8,8 @@ export type WorkerKind = 'ingress' | 'sink';
 export interface WorkerSpec {
   readonly kind: WorkerKind;
   readonly index: number;
+  /** How many workers of its kind the instance runs. */
+  readonly of: number;
   /** The roles this process runs (its ADGATE_ROLES). */
   readonly roles: readonly Role[];
 }
@@ -28,7 +30,7 @@ export interface WorkerCounts {
 /**
  * Which processes `adgate serve` runs. The defaults split the cores between
  * the two loops, so that the sink's flushes and kafkajs's encoding never
- * hold up an HTTP answer. There is always one HTTP listener, for the probes,
+ * hold up an HTTP answer, and give a role that runs alone every core. There is always one HTTP listener, for the probes,
  * /metrics, billing and admin, even with no ingress (as ADGATE_ROLES=sink
  * had). The DLQ consumer rides with the sink workers, or with the HTTP
  * worker when there are none. An instance that needs one process runs in
@@ -36,10 +38,16 @@ export interface WorkerCounts {
  */
 export function planWorkers(counts: WorkerCounts, cores = availableParallelism()): WorkerPlan {
   const has = (role: Role) => counts.roles.includes(role);
+  // Half the cores each when both loops run; all of them for a role alone
+  // (a sink catching up a backlog, an ingress-only fleet).
+  const share = (role: Role, other: Role, half: number) =>
+    has(role) ? (has(other) ? Math.max(1, half) : cores) : 0;
   const ingress = has('ingress')
-    ? (counts.ingressWorkers ?? Math.max(1, Math.floor(cores / 2)))
+    ? (counts.ingressWorkers ?? share('ingress', 'sink', Math.floor(cores / 2)))
     : 0;
-  const sink = has('sink') ? (counts.sinkWorkers ?? Math.max(1, Math.ceil(cores / 2))) : 0;
+  const sink = has('sink')
+    ? (counts.sinkWorkers ?? share('sink', 'ingress', Math.ceil(cores / 2)))
+    : 0;
   const dlq: Role[] = has('dlq') ? ['dlq'] : [];
   if (ingress === 0 && sink === 0 && dlq.length === 0) {
     throw new AdgateError('config_invalid', 'no role left to run: every worker count is 0', {
@@ -55,8 +63,8 @@ export function planWorkers(counts: WorkerCounts, cores = availableParallelism()
   return {
     mode: 'workers',
     workers: [
-      ...times(http, (index) => ({ kind: 'ingress' as const, index, roles: httpRoles })),
-      ...times(sink, (index) => ({ kind: 'sink' as const, index, roles: sinkRoles })),
+      ...times(http, (index) => ({ kind: 'ingress' as const, index, of: http, roles: httpRoles })),
+      ...times(sink, (index) => ({ kind: 'sink' as const, index, of: sink, roles: sinkRoles })),
     ],
   };
 }

@@ -4,6 +4,7 @@ import { AdgateError } from '../errors/adgate-error.js';
 import { runUntilDrained } from '../lifecycle/run-until-drained.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { WorkerSpec } from './plan-workers.js';
+import { workerConfig } from './worker-config.js';
 import { isMessage, type ToSupervisor, type ToWorker } from './worker-messages.js';
 
 export type StartGateway = (
@@ -26,12 +27,7 @@ const METRICS_TIMEOUT_MS = 5_000;
  */
 export function runWorker(config: Config, spec: WorkerSpec, log: Logger, start: StartGateway) {
   const link = connectToSupervisor(log);
-  const own: Config = Object.freeze({
-    ...config,
-    ADGATE_ROLES: [...spec.roles],
-    // The supervisor migrated before it forked anyone.
-    ADGATE_MIGRATE_ON_START: false,
-  });
+  const own = workerConfig(config, spec);
   return runUntilDrained(
     async (onDrainRequested, onFatal) => {
       link.onDrain(onDrainRequested);

@@ -51,6 +51,7 @@ describe('GET /v1/billing/watermark (SPEC §3)', () => {
         ADGATE_ACCEPT_PAST_MS: String(PAST_MS),
         ADGATE_WATERMARK_SKEW_MS: '0',
         ADGATE_ROLES: 'sink',
+        ADGATE_SINK_WORKERS: '1',
       },
     });
     const admin = pipeline.kafka.admin();

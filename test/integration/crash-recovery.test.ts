@@ -42,6 +42,7 @@ describe('crash recovery: a sink SIGKILLed at random moments while a stream with
       // Small batches: more flushes in flight, so kills land mid-stream more often.
       env: {
         ADGATE_ROLES: 'sink',
+        ADGATE_SINK_WORKERS: '1',
         ADGATE_BATCH_MAX_EVENTS: '200',
         // A killed member holds its partitions until its session expires:
         // the broker's minimum, so that 22 restarts wait 22 × 6 s, not more.

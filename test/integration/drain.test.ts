@@ -104,7 +104,11 @@ describe('drain-then-restart (SPEC §7)', () => {
       items.map((i) => ({ key: i.key, value: i.json })),
     );
     const end = await pipeline.endTotal();
-    const sink = await start({ ADGATE_ROLES: 'sink', ADGATE_BATCH_MAX_EVENTS: '500' });
+    const sink = await start({
+      ADGATE_ROLES: 'sink',
+      ADGATE_SINK_WORKERS: '1',
+      ADGATE_BATCH_MAX_EVENTS: '500',
+    });
     // Some rows landed, so the sink is mid-stream, with a batch in hand.
     await waitFor('the sink to start writing', async () => {
       const { rows } = await pipeline.db.pool.query<{ n: string }>(
@@ -141,7 +145,7 @@ describe('drain-then-restart (SPEC §7)', () => {
     process.stdout.write(`# drain took ${drainMs} ms with ${end - committed} messages left\n`);
 
     // The next instance resumes from there, exactly once.
-    const next = await start({ ADGATE_ROLES: 'sink' });
+    const next = await start({ ADGATE_ROLES: 'sink', ADGATE_SINK_WORKERS: '1' });
     await waitFor(
       'the next instance to finish',
       async () => (await pipeline.committedTotal()) === end,

@@ -33,7 +33,7 @@ describe('group rebalance: sinks joining, leaving and vanishing mid-stream', () 
     pipeline = await createTestPipeline({
       partitions: PARTITIONS,
       // Smaller batches than the default: messages are still in hand when members change.
-      env: { ADGATE_ROLES: 'sink', ADGATE_BATCH_MAX_EVENTS: '500' },
+      env: { ADGATE_ROLES: 'sink', ADGATE_SINK_WORKERS: '1', ADGATE_BATCH_MAX_EVENTS: '500' },
     });
     await createTopics(pipeline, PARTITIONS);
   });

@@ -62,6 +62,7 @@ describe('HTTP timeouts and the connection cap (SPEC §3, issue 14)', () => {
     pipeline = await createTestPipeline({
       env: {
         ADGATE_ROLES: 'ingress',
+        ADGATE_INGRESS_WORKERS: '1',
         ADGATE_HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
         ADGATE_HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
         ADGATE_HTTP_KEEP_ALIVE_TIMEOUT_MS: String(KEEP_ALIVE_TIMEOUT_MS),

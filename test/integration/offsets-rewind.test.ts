@@ -64,7 +64,11 @@ describe('adgate offsets rewind', () => {
       pipeline,
       items.map((i) => ({ key: i.key, value: i.json })),
     );
-    gateway = await startGatewayProcess({ ...pipeline.env, ADGATE_ROLES: 'sink' });
+    gateway = await startGatewayProcess({
+      ...pipeline.env,
+      ADGATE_ROLES: 'sink',
+      ADGATE_SINK_WORKERS: '1',
+    });
     await waitAllCommitted(pipeline, gateway.output);
     const before = await snapshot();
     assert.ok(before.events.n > 0 && before.billing.length > 0);
@@ -109,7 +113,11 @@ describe('adgate offsets rewind', () => {
       'every message waits to be read again',
     );
 
-    gateway = await startGatewayProcess({ ...pipeline.env, ADGATE_ROLES: 'sink' });
+    gateway = await startGatewayProcess({
+      ...pipeline.env,
+      ADGATE_ROLES: 'sink',
+      ADGATE_SINK_WORKERS: '1',
+    });
     await waitAllCommitted(pipeline, gateway.output);
     const samples = await fetchMetrics(gateway.url);
     const count = (outcome: string) =>

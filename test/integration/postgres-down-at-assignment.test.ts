@@ -54,6 +54,7 @@ describe('PostgreSQL down at partition assignment: the member keeps its partitio
     gateway = await startGatewayProcess({
       ...pipeline.env,
       ADGATE_ROLES: 'sink',
+      ADGATE_SINK_WORKERS: '1',
       ADGATE_MIGRATE_ON_START: 'false',
       ADGATE_KAFKA_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS),
       ADGATE_RETRY_MAX_BACKOFF_MS: '500',

@@ -29,6 +29,7 @@ describe('rate limits (SPEC §6, issue 14)', () => {
     pipeline = await createTestPipeline({
       env: {
         ADGATE_ROLES: 'ingress',
+        ADGATE_INGRESS_WORKERS: '1',
         ADGATE_API_KEYS: [
           `ads:ingest@0.1/20:${KEYS.limited}`,
           `eu:ingest:${KEYS.shared}`,

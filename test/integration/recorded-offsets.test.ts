@@ -38,7 +38,11 @@ async function countRows(pool: pg.Pool): Promise<number> {
 
 /** Runs a sink over what is in the topic, to its end, then drains it (exit 0). */
 async function landAll(pipeline: TestPipeline, started: GatewayProcess[]): Promise<void> {
-  const gateway = await startGatewayProcess({ ...pipeline.env, ADGATE_ROLES: 'sink' });
+  const gateway = await startGatewayProcess({
+    ...pipeline.env,
+    ADGATE_ROLES: 'sink',
+    ADGATE_SINK_WORKERS: '1',
+  });
   started.push(gateway);
   await waitAllCommitted(pipeline, gateway.output);
   assert.equal((await gateway.stop('SIGTERM')).code, 0);
@@ -71,7 +75,11 @@ describe('messages below the recorded position are counted as skipped_recorded',
     }
     assert.equal(await pipeline.committedTotal(), 0n);
 
-    const gateway = await startGatewayProcess({ ...pipeline.env, ADGATE_ROLES: 'sink' });
+    const gateway = await startGatewayProcess({
+      ...pipeline.env,
+      ADGATE_ROLES: 'sink',
+      ADGATE_SINK_WORKERS: '1',
+    });
     started.push(gateway);
     await waitAllCommitted(pipeline, gateway.output);
     const samples = await fetchMetrics(gateway.url);
@@ -130,7 +138,7 @@ describe('a recorded position beyond the partition end (the topic was re-created
     await produceRaw(pipeline, events('new', 6));
 
     const failing = await startGatewayProcess(
-      { ...pipeline.env, ADGATE_ROLES: 'sink' },
+      { ...pipeline.env, ADGATE_ROLES: 'sink', ADGATE_SINK_WORKERS: '1' },
       { waitReady: false },
     );
     started.push(failing);
@@ -159,7 +167,11 @@ describe('a recorded position beyond the partition end (the topic was re-created
     const reset = await runAdgate(['offsets', 'reset'], pipeline.env);
     assert.equal(reset.code, 0, reset.stderr);
     assert.match(reset.stdout, /deleted [1-9]\d* recorded positions/);
-    const gateway = await startGatewayProcess({ ...pipeline.env, ADGATE_ROLES: 'sink' });
+    const gateway = await startGatewayProcess({
+      ...pipeline.env,
+      ADGATE_ROLES: 'sink',
+      ADGATE_SINK_WORKERS: '1',
+    });
     started.push(gateway);
     await waitFor(
       'the new messages to land',

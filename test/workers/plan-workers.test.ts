@@ -33,10 +33,7 @@ describe('planWorkers', () => {
   });
 
   it('runs one process, without a supervisor, when one is all it needs', () => {
-    assert.deepEqual(kinds(planWorkers({ roles: ['sink'] }, 8)).slice(0, 2), [
-      'ingress:',
-      'sink:sink',
-    ]);
+    assert.deepEqual(kinds(planWorkers({ roles: ['sink'] }, 1)), ['single', 'sink']);
     assert.deepEqual(kinds(planWorkers({ roles: ['sink'], sinkWorkers: 1 }, 8)), [
       'single',
       'sink',
@@ -55,6 +52,18 @@ describe('planWorkers', () => {
       'single',
       'sink',
       'dlq',
+    ]);
+  });
+
+  it('gives a role that runs alone every core', () => {
+    assert.deepEqual(kinds(planWorkers({ roles: ['sink'] }, 2)), [
+      'ingress:',
+      'sink:sink',
+      'sink:sink',
+    ]);
+    assert.deepEqual(kinds(planWorkers({ roles: ['ingress'] }, 2)), [
+      'ingress:ingress',
+      'ingress:ingress',
     ]);
   });
 
