@@ -113,6 +113,8 @@ export async function queryBillingBody(
       new Date(query.to).toISOString(),
       query.ad_id ?? null,
       query.publisher_id ?? null,
+      // Every row's campaign_id is $1: its JSON is made once, here.
+      JSON.stringify(query.campaign_id),
     ]);
     return (rows[0] as { body: string }).body;
   } catch (error) {

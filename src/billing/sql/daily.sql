@@ -10,7 +10,7 @@ SELECT '{"rows":[' || coalesce(string_agg(
            '{"bucket":"%s","campaign_id":%s,"ad_id":%s,"publisher_id":%s,"currency":%s,'
            '"impressions":%s,"clicks":%s,"conversions":%s,"cost_micros":"%s","revenue_micros":"%s"}',
            to_char(day AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-           to_json(campaign_id), to_json(ad_id), to_json(publisher_id), to_json(currency::text),
+           $6::text, to_json(ad_id), to_json(publisher_id), to_json(currency::text),
            impressions, clicks, conversions, cost_micros, revenue_micros),
          ',' ORDER BY day, ad_id, publisher_id, currency), '') || ']}' AS body
 FROM (

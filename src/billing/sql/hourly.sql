@@ -8,14 +8,15 @@
 -- are JSON's), counts as the bigint's digits (exact at any size), money as
 -- decimal strings, the bucket as toISOString prints it (years 1970..9999,
 -- which the bounds rules guarantee), in one format() a row (fewer copies than a
--- chain of ||). The aggregate's ORDER BY is the answer's
+-- chain of ||); $6 is campaign_id ($1) as JSON, made once by the caller
+-- rather than once a row. The aggregate's ORDER BY is the answer's
 -- order (SPEC §3: by bucket); a sort of the campaign's rows in memory.
 SELECT '{"rows":[' || coalesce(string_agg(
          format(
            '{"bucket":"%s","campaign_id":%s,"ad_id":%s,"publisher_id":%s,"currency":%s,'
            '"impressions":%s,"clicks":%s,"conversions":%s,"cost_micros":"%s","revenue_micros":"%s"}',
            to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-           to_json(campaign_id), to_json(ad_id), to_json(publisher_id), to_json(currency::text),
+           $6::text, to_json(ad_id), to_json(publisher_id), to_json(currency::text),
            impressions, clicks, conversions, cost_micros, revenue_micros),
          ',' ORDER BY hour, ad_id, publisher_id, currency), '') || ']}' AS body
 FROM billing_hourly
