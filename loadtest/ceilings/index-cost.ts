@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { COPY_COLUMNS, type EventRow, encodeCopyRows } from '../../src/store/encode-copy-rows.js';
 import { migrate } from '../../src/store/migrate.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { streamDays } from '../bench/run-ceilings.js';
@@ -15,7 +19,10 @@ import { writePathCeiling } from './write-path.js';
 // rows a transaction, on the bench's own stream: write-path.ts) in a fresh
 // database per run, with every index, and without each billing index in
 // turn; rounds alternate the variants so that a noisy neighbour hits them
-// alike. A figure, not a test.
+// alike. Rows per second swing by a quarter on a shared machine, so each
+// run also EXPLAINs (ANALYZE, BUFFERS, WAL) the arbiter statement on one
+// held-back batch of 5,000 rows: its WAL bytes and buffer touches per row
+// do not depend on the neighbours. A figure, not a test.
 //
 //   npm run build && node dist/loadtest/ceilings/index-cost.js [--rounds 3] ...
 
@@ -23,7 +30,10 @@ const HELP = `write-path cost of the billing indexes (issue 13)
   --admin-url URL   cluster to create the scratch databases on (default local)
   --sample N        messages of the bench's stream to write (200000)
   --rounds N        rounds; each runs every variant once, in turn (3)
-  --variants LIST   comma-separated, of: ${'all'} and no-<index> for each index below
+  --variants LIST   comma-separated, of: all, no-changes, no-reconcile, no-publisher
+  --campaigns N, --ads N, --publishers N   the stream's shape (the bench's: 2000, 5000, 3000,
+                    where nearly every event is a billing row of its own; fewer make
+                    rows that many events update, as in production)
 `;
 
 /** The indexes the billing queries added to the write path, by the migration that made them. */
@@ -43,17 +53,65 @@ const { values } = parseArgs({
     sample: { type: 'string', default: '200000' },
     rounds: { type: 'string', default: '3' },
     variants: { type: 'string', default: 'all,no-changes,no-reconcile,no-publisher' },
+    campaigns: { type: 'string', default: '2000' },
+    ads: { type: 'string', default: '5000' },
+    publishers: { type: 'string', default: '3000' },
     help: { type: 'boolean', default: false },
   },
 });
 const say = createSay();
+
+const STATEMENT = readFileSync(
+  new URL('../../src/store/sql/insert-from-staging.sql', import.meta.url),
+  'utf8',
+);
+const HELD_BACK = 5_000;
+
+interface Explained {
+  walBytesPerRow: number;
+  buffersPerRow: number;
+  ms: number;
+}
+
+/** The arbiter statement on one batch, as writeEvents runs it, under EXPLAIN ANALYZE (rolled back). */
+async function explainBatch(url: string, rows: readonly EventRow[]): Promise<Explained> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('CREATE TEMPORARY TABLE adgate_staging (LIKE ad_events INCLUDING DEFAULTS)');
+    await client.query('BEGIN; SET LOCAL jit = off'); // as writeEvents does
+    const copy = `COPY adgate_staging (${COPY_COLUMNS.join(', ')}) FROM STDIN`;
+    await pipeline(
+      (async function* () {
+        yield encodeCopyRows(rows);
+      })(),
+      client.query(copyFrom(copy)),
+    );
+    const { rows: out } = await client.query<{ 'QUERY PLAN': [Record<string, unknown>] }>(
+      `EXPLAIN (ANALYZE, BUFFERS, WAL, FORMAT JSON) ${STATEMENT}`,
+    );
+    await client.query('ROLLBACK');
+    const top = out[0]?.['QUERY PLAN'][0] as {
+      Plan: { 'Shared Hit Blocks': number; 'Shared Read Blocks': number; 'WAL Bytes': number };
+      'Execution Time': number;
+    };
+    const touched = top.Plan['Shared Hit Blocks'] + top.Plan['Shared Read Blocks'];
+    return {
+      walBytesPerRow: top.Plan['WAL Bytes'] / rows.length,
+      buffersPerRow: touched / rows.length,
+      ms: top['Execution Time'],
+    };
+  } finally {
+    await client.end();
+  }
+}
 
 /** One run: a fresh database, migrated, `without` dropped, then writeEvents on the sample. */
 async function runVariant(
   variant: string,
   rows: ReturnType<typeof sampleStream>['rows'],
   days: string[],
-): Promise<number> {
+): Promise<{ perSecond: number } & Explained> {
   const adminUrl = values['admin-url'] as string;
   const name = `adgate_index_cost_${randomBytes(4).toString('hex')}`;
   const url = await createDatabase(adminUrl, name);
@@ -67,9 +125,14 @@ async function runVariant(
       await client.connect();
       await client.query(`DROP INDEX ${index}`).finally(() => client.end());
     }
-    // No time cap: every run writes the same rows.
-    const result = await writePathCeiling(url, rows, days, Number.POSITIVE_INFINITY);
-    return result.perSecond;
+    // No time cap: every run writes the same rows, then explains the held-back batch.
+    const distinct = [...new Map(rows.map((r) => [r.key.toString('hex'), r])).values()];
+    const written = distinct.slice(0, -HELD_BACK);
+    const result = await writePathCeiling(url, written, days, Number.POSITIVE_INFINITY);
+    return {
+      perSecond: result.perSecond,
+      ...(await explainBatch(url, distinct.slice(-HELD_BACK))),
+    };
   } finally {
     await dropDatabase(adminUrl, name);
   }
@@ -86,9 +149,9 @@ async function main(): Promise<void> {
       duplicateShare: 0.1,
       outOfOrderShare: 0.02,
       malformedShare: 0.002,
-      campaigns: 2000,
-      ads: 5000,
-      publishers: 3000,
+      campaigns: Number(values.campaigns),
+      ads: Number(values.ads),
+      publishers: Number(values.publishers),
       nowMs,
       chunkSize: 1000,
     },
@@ -96,20 +159,38 @@ async function main(): Promise<void> {
   );
   const days = streamDays(nowMs);
   const variants = (values.variants as string).split(',');
-  const rates = new Map<string, number[]>(variants.map((v) => [v, []]));
+  const runs = new Map<string, Awaited<ReturnType<typeof runVariant>>[]>(
+    variants.map((v) => [v, []]),
+  );
   for (let round = 1; round <= Number(values.rounds); round++) {
     for (const variant of variants) {
-      const perSecond = await runVariant(variant, sample.rows, days);
-      rates.get(variant)?.push(perSecond);
-      say(`round ${round} ${variant}: ${Math.round(perSecond)} rows/s`);
+      const r = await runVariant(variant, sample.rows, days);
+      runs.get(variant)?.push(r);
+      say(
+        `round ${round} ${variant}: ${Math.round(r.perSecond)} rows/s; one batch: ${r.walBytesPerRow.toFixed(0)} WAL bytes and ${r.buffersPerRow.toFixed(2)} buffers a row, ${r.ms.toFixed(0)} ms`,
+      );
     }
   }
-  const all = median(rates.get('all') ?? []);
-  for (const [variant, xs] of rates) {
-    const m = median(xs);
-    // The index's cost: how much longer a row takes with it than without.
-    const cost = variant === 'all' ? '' : `; the index costs ${((m / all - 1) * 100).toFixed(1)}%`;
-    say(`${variant}: median ${Math.round(m)} rows/s (${xs.map(Math.round).join(', ')})${cost}`);
+  report(runs);
+}
+
+/** Medians per variant, and each index's cost: how much more a row takes with it than without. */
+function report(runs: Map<string, Awaited<ReturnType<typeof runVariant>>[]>): void {
+  const med = (variant: string, f: (r: Awaited<ReturnType<typeof runVariant>>) => number) =>
+    median((runs.get(variant) ?? []).map(f));
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  for (const variant of runs.keys()) {
+    const rate = med(variant, (r) => r.perSecond);
+    const wal = med(variant, (r) => r.walBytesPerRow);
+    const buffers = med(variant, (r) => r.buffersPerRow);
+    const ms = med(variant, (r) => r.ms);
+    const rates = (runs.get(variant) ?? []).map((r) => Math.round(r.perSecond)).join(', ');
+    let line = `${variant}: median ${Math.round(rate)} rows/s (${rates}), ${wal.toFixed(0)} WAL bytes, ${buffers.toFixed(2)} buffers a row, batch ${ms.toFixed(0)} ms`;
+    if (variant !== 'all' && runs.has('all')) {
+      const all = (f: (r: Awaited<ReturnType<typeof runVariant>>) => number) => med('all', f);
+      line += `; the index costs ${pct(rate / all((r) => r.perSecond) - 1)} in rows/s, ${pct(all((r) => r.walBytesPerRow) / wal - 1)} in WAL, ${pct(all((r) => r.buffersPerRow) / buffers - 1)} in buffers, ${pct(all((r) => r.ms) / ms - 1)} in batch time`;
+    }
+    say(line);
   }
 }
 
