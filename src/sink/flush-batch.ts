@@ -5,7 +5,13 @@ import type { AcceptanceWindow } from '../event/validate-event.js';
 import type { InboundMessage, Producer } from '../kafka/types.js';
 import { classifyPgError } from '../store/classify-pg-error.js';
 import type { EventRow } from '../store/encode-copy-rows.js';
-import { ensureDayPartitions, writeEvents } from '../store/write-events.js';
+import {
+  addTypeCounts,
+  ensureDayPartitions,
+  NO_ROWS,
+  type TypeCounts,
+  writeEvents,
+} from '../store/write-events.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { inSpan } from '../telemetry/trace-messages.js';
@@ -86,6 +92,7 @@ export async function flushBatch(
   stage('dead_letters');
 
   let inserted = 0;
+  let byType = NO_ROWS;
   let refused: Candidate[] = [];
   if (fresh.length > 0) {
     await createMissingPartitions(fresh, deps, knownDays);
@@ -94,6 +101,7 @@ export async function flushBatch(
     );
     stage('postgres_write');
     inserted = outcome.inserted;
+    byType = outcome.byType;
     refused = outcome.refused;
     // Only after COMMIT: a key marked before the write could hide an event
     // that never landed.
@@ -111,6 +119,7 @@ export async function flushBatch(
   m.sinkEvents.add(redisDuplicates, { outcome: 'duplicate', stage: 'redis' });
   m.sinkEvents.add(postgresDuplicates, { outcome: 'duplicate', stage: 'postgres' });
   m.sinkEvents.add(deadLetters.length + refused.length, { outcome: 'dlq' });
+  recordWrittenTypes(m, byType);
   m.sinkBatchEvents.record(messages.length);
   m.sinkBatchSeconds.record((performance.now() - started) / 1000);
   const now = Date.now();
@@ -121,6 +130,15 @@ export async function flushBatch(
     duplicates: batchDuplicates + redisDuplicates + postgresDuplicates,
     deadLetters: deadLetters.length + refused.length,
   };
+}
+
+/** The events written per type, and the orphans among them (labels: the type only). */
+function recordWrittenTypes(m: Metrics, t: TypeCounts): void {
+  m.sinkWrittenEvents.add(t.impressions, { type: 'impression' });
+  m.sinkWrittenEvents.add(t.clicks, { type: 'click' });
+  m.sinkWrittenEvents.add(t.conversions, { type: 'conversion' });
+  m.sinkOrphanEvents.add(t.orphanClicks, { type: 'click' });
+  m.sinkOrphanEvents.add(t.orphanConversions, { type: 'conversion' });
 }
 
 /** Records the time since the previous stage under the given name. */
@@ -197,7 +215,7 @@ async function writeIsolatingRefusals(
   candidates: readonly Candidate[],
   offsets: Map<number, bigint>,
   deps: FlushDeps,
-): Promise<{ inserted: number; refused: Candidate[] }> {
+): Promise<{ inserted: number; byType: TypeCounts; refused: Candidate[] }> {
   try {
     const rows = candidates.map((c) => c.row);
     const result = await retryWithBackoff(
@@ -206,7 +224,7 @@ async function writeIsolatingRefusals(
       classifyPgError,
       retryOptions(deps, 'PostgreSQL'),
     );
-    return { inserted: result.inserted, refused: [] };
+    return { inserted: result.inserted, byType: result.byType, refused: [] };
   } catch (error) {
     if (!(error instanceof WriteRejectedError)) throw error;
     if (candidates.length === 1) {
@@ -222,16 +240,18 @@ async function writeIsolatingRefusals(
         deps,
         retryOptions(deps, 'Kafka'),
       );
-      return { inserted: 0, refused: [candidate] };
+      return { inserted: 0, byType: NO_ROWS, refused: [candidate] };
     }
     const middle = Math.ceil(candidates.length / 2);
     let inserted = 0;
+    let byType = NO_ROWS;
     const refused: Candidate[] = [];
     for (const half of [candidates.slice(0, middle), candidates.slice(middle)]) {
       const outcome = await writeIsolatingRefusals(half, nextOffsets(half.map((c) => c.row)), deps);
       inserted += outcome.inserted;
+      byType = addTypeCounts(byType, outcome.byType);
       refused.push(...outcome.refused);
     }
-    return { inserted, refused };
+    return { inserted, byType, refused };
   }
 }

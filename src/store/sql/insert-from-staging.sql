@@ -35,7 +35,8 @@ inserted AS (
     s.source, s.received_at, s.kafka_partition, s.kafka_offset
   FROM adgate_staging s
   JOIN new_keys n USING (idempotency_key)
-  RETURNING type, occurred_at, campaign_id, ad_id, publisher_id, currency, cost_micros, revenue_micros
+  RETURNING type, impression_id, occurred_at, campaign_id, ad_id, publisher_id, currency,
+            cost_micros, revenue_micros
 ),
 hourly AS (
   INSERT INTO billing_hourly AS b (
@@ -63,6 +64,33 @@ hourly AS (
     updated_at = excluded.updated_at,
     updated_xid = excluded.updated_xid
   RETURNING 1
+),
+-- The orphan-rate metric (adgate_sink_orphan_events_total): the clicks and
+-- conversions written here whose impression is not in PostgreSQL yet, by
+-- the test of src/billing/sql/orphans.sql (the impression's key in
+-- event_keys, else in ad_events), plus this batch's own new keys (a CTE does
+-- not see its sibling's inserts). At write time, so before the grace period:
+-- a click that merely came before its impression counts too, and a late
+-- impression does not take it back. One key probe per click or conversion
+-- (a few % of events; the index is the one the arbitration just touched).
+orphaned AS (
+  SELECT i.type
+  FROM inserted i
+  CROSS JOIN LATERAL (
+    SELECT substr(sha256(convert_to('impression' || chr(31) || i.impression_id, 'UTF8')), 1, 16) AS key
+  ) impression
+  WHERE i.type <> 'impression'
+    AND NOT EXISTS (SELECT FROM new_keys n WHERE n.idempotency_key = impression.key)
+    AND CASE
+      WHEN EXISTS (SELECT FROM event_keys k WHERE k.idempotency_key = impression.key OFFSET 0)
+        THEN false
+      ELSE NOT EXISTS (SELECT FROM ad_events e WHERE e.idempotency_key = impression.key OFFSET 0)
+    END
 )
 SELECT (SELECT count(*) FROM inserted)::integer AS inserted,
-       (SELECT count(*) FROM hourly)::integer AS buckets
+       (SELECT count(*) FROM hourly)::integer AS buckets,
+       (SELECT count(*) FROM inserted WHERE type = 'impression')::integer AS impressions,
+       (SELECT count(*) FROM inserted WHERE type = 'click')::integer AS clicks,
+       (SELECT count(*) FROM inserted WHERE type = 'conversion')::integer AS conversions,
+       (SELECT count(*) FROM orphaned WHERE type = 'click')::integer AS orphan_clicks,
+       (SELECT count(*) FROM orphaned WHERE type = 'conversion')::integer AS orphan_conversions

@@ -10,6 +10,13 @@ export function createSinkInstruments(meter: Meter) {
       description:
         'Messages read from the ingest topic by outcome: inserted, duplicate (with stage), dlq, skipped_recorded (below the position PostgreSQL recorded: landed before)',
     }),
+    sinkWrittenEvents: meter.createCounter('adgate_sink_written_events', {
+      description: 'Events inserted into ad_events (new to PostgreSQL), by type',
+    }),
+    sinkOrphanEvents: meter.createCounter('adgate_sink_orphan_events', {
+      description:
+        'Clicks and conversions inserted while their impression was not in PostgreSQL yet, by type (the orphan rate: over adgate_sink_written_events)',
+    }),
     dlqMessages: meter.createCounter('adgate_dlq_messages', {
       description: 'Messages sent to the DLQ or the dead topic, by reason and topic (dlq, dead)',
     }),
