@@ -38,7 +38,7 @@ describe('planWorkers', () => {
       'single',
       'sink',
     ]);
-    assert.deepEqual(kinds(planWorkers({ roles: ['ingress', 'dlq'] }, 2)), [
+    assert.deepEqual(kinds(planWorkers({ roles: ['ingress', 'dlq'] }, 1)), [
       'single',
       'ingress',
       'dlq',
