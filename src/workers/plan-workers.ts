@@ -10,6 +10,8 @@ export interface WorkerSpec {
   readonly index: number;
   /** How many workers of its kind the instance runs. */
   readonly of: number;
+  /** Whether it serves HTTP: every ingress worker, or the first sink worker of an instance without. */
+  readonly listens: boolean;
   /** The roles this process runs (its ADGATE_ROLES). */
   readonly roles: readonly Role[];
 }
@@ -30,11 +32,12 @@ export interface WorkerCounts {
 /**
  * Which processes `adgate serve` runs. The defaults split the cores between
  * the two loops, so that the sink's flushes and kafkajs's encoding never
- * hold up an HTTP answer, and give a role that runs alone every core. There is always one HTTP listener, for the probes,
- * /metrics, billing and admin, even with no ingress (as ADGATE_ROLES=sink
- * had). The DLQ consumer rides with the sink workers, or with the HTTP
- * worker when there are none. An instance that needs one process runs in
- * one, without a supervisor.
+ * hold up an HTTP answer, and give a role that runs alone every core.
+ * There is always an HTTP listener, for the probes, /metrics, billing and
+ * admin, even with no ingress (as ADGATE_ROLES=sink had): then the first
+ * sink worker's. The DLQ consumer rides with the sink workers, or with the
+ * HTTP workers when there are none. An instance that needs one process
+ * runs in one, without a supervisor.
  */
 export function planWorkers(counts: WorkerCounts, cores = availableParallelism()): WorkerPlan {
   const has = (role: Role) => counts.roles.includes(role);
@@ -54,23 +57,45 @@ export function planWorkers(counts: WorkerCounts, cores = availableParallelism()
       retriable: false,
     });
   }
-  const ingressRoles: Role[] = ingress > 0 ? ['ingress'] : [];
+  return layOut(ingress, sink, dlq);
+}
+
+/** The processes for these counts (at least one of them above 0, or a DLQ consumer). */
+function layOut(ingress: number, sink: number, dlq: Role[]): WorkerPlan {
   const sinkRoles: Role[] = ['sink', ...dlq];
-  const httpRoles = sink > 0 ? ingressRoles : [...ingressRoles, ...dlq];
-  const http = Math.max(1, ingress);
-  if (sink === 0 && http === 1) return { mode: 'single', roles: httpRoles };
-  if (ingress === 0 && sink === 1) return { mode: 'single', roles: sinkRoles };
+  if (sink === 0) {
+    const roles: Role[] = ingress > 0 ? ['ingress', ...dlq] : dlq;
+    if (ingress <= 1) return { mode: 'single', roles };
+    return { mode: 'workers', workers: times(ingress, 'ingress', () => true, roles) };
+  }
+  if (ingress === 0) {
+    if (sink === 1) return { mode: 'single', roles: sinkRoles };
+    // No HTTP worker of its own: the first sink worker serves the probes,
+    // /metrics, billing and admin.
+    return { mode: 'workers', workers: times(sink, 'sink', (i) => i === 0, sinkRoles) };
+  }
   return {
     mode: 'workers',
     workers: [
-      ...times(http, (index) => ({ kind: 'ingress' as const, index, of: http, roles: httpRoles })),
-      ...times(sink, (index) => ({ kind: 'sink' as const, index, of: sink, roles: sinkRoles })),
+      ...times(ingress, 'ingress', () => true, ['ingress']),
+      ...times(sink, 'sink', () => false, sinkRoles),
     ],
   };
 }
 
-function times<T>(n: number, make: (index: number) => T): T[] {
-  return Array.from({ length: n }, (_, index) => make(index));
+function times(
+  n: number,
+  kind: WorkerKind,
+  listens: (index: number) => boolean,
+  roles: readonly Role[],
+): WorkerSpec[] {
+  return Array.from({ length: n }, (_, index) => ({
+    kind,
+    index,
+    of: n,
+    listens: listens(index),
+    roles,
+  }));
 }
 
 /** The worker's name in logs and in the `worker` label of /metrics. */

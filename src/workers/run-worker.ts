@@ -37,7 +37,7 @@ export function runWorker(config: Config, spec: WorkerSpec, log: Logger, start: 
         () => link.send({ type: 'adgate:drain-request' }),
         onFatal,
         {
-          listen: spec.kind === 'ingress',
+          listen: spec.listens,
           renderMetrics: () => link.instanceMetrics(),
         },
       );

@@ -60,10 +60,10 @@ type Instance = {
 };
 
 function forkWorkers(specs: readonly WorkerSpec[]): Member[] {
-  const ingress = specs.filter((s) => s.kind === 'ingress').length;
+  const listeners = specs.filter((s) => s.listens).length;
   // One HTTP worker accepts its own connections; several take turns,
   // handed out by the supervisor, which the kernel would balance unevenly.
-  cluster.schedulingPolicy = ingress > 1 ? cluster.SCHED_RR : cluster.SCHED_NONE;
+  cluster.schedulingPolicy = listeners > 1 ? cluster.SCHED_RR : cluster.SCHED_NONE;
   return specs.map((spec) => {
     cluster.setupPrimary({
       args: ['serve', '--worker', spec.kind, '--worker-index', String(spec.index)],

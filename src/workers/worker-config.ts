@@ -13,6 +13,7 @@ import type { WorkerSpec } from './plan-workers.js';
  * run one HTTP worker.
  */
 export function workerConfig(config: Config, spec: WorkerSpec): Config {
+  // Only ingress workers are ever several listeners.
   const n = spec.kind === 'ingress' ? spec.of : 1;
   return Object.freeze({
     ...config,

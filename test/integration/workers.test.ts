@@ -44,11 +44,15 @@ function sendAll(client: BalancedClient, batches: string[]) {
   const done = Promise.all(
     Array.from({ length: 6 }, async () => {
       for (let b = queue.shift(); b !== undefined; b = queue.shift()) {
-        await client.post(b);
+        // Retried for up to 100 s: no instance serves between the exit of
+        // one and the start of the next.
+        await client.post(b, 4_000);
         await new Promise((r) => setTimeout(r, 15));
       }
     }),
   );
+  // Awaited by the test later; a failure before that fails the test there.
+  done.catch(() => undefined);
   return { done, left: () => queue.length };
 }
 

@@ -10,6 +10,8 @@ export class BalancedClient {
   private next = 0;
   acknowledged = 0;
   retries = 0;
+  /** Why the last attempt that got no answer failed. */
+  lastError: unknown;
   readonly statuses = new Map<string, number>();
   /** Every attempt: where it went, what came back, and when. */
   readonly attempts: { url: string; status: number; sentAt: number; doneAt: number }[] = [];
@@ -28,8 +30,9 @@ export class BalancedClient {
           const res = await postEvents(url, undefined, { raw: body });
           status = res.status;
           accepted = Number(res.body.accepted ?? 0);
-        } catch {
+        } catch (error) {
           status = 0; // connection refused or reset: the instance is gone
+          this.lastError = error;
         }
       }
       this.statuses.set(String(status), (this.statuses.get(String(status)) ?? 0) + 1);
@@ -40,7 +43,11 @@ export class BalancedClient {
       }
       if (status !== 503 && status !== 0) throw new Error(`unexpected status ${status}`);
       if (attempt >= maxAttempts)
-        throw new Error(`no instance acknowledged after ${attempt} attempts`);
+        throw new Error(
+          `no instance acknowledged after ${attempt} attempts (last status ${status}${
+            status === 0 ? `: ${String((this.lastError as Error)?.cause ?? this.lastError)}` : ''
+          })`,
+        );
       this.retries += 1;
       await new Promise((r) => setTimeout(r, 25));
     }

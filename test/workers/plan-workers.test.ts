@@ -7,15 +7,15 @@ const ALL: Role[] = ['ingress', 'sink', 'dlq'];
 const kinds = (plan: ReturnType<typeof planWorkers>) =>
   plan.mode === 'single'
     ? ['single', ...plan.roles]
-    : plan.workers.map((w) => `${w.kind}:${w.roles.join('+')}`);
+    : plan.workers.map((w) => `${w.kind}${w.listens ? '*' : ''}:${w.roles.join('+')}`);
 
 describe('planWorkers', () => {
   it('splits the cores between the HTTP ingress and the sink by default', () => {
-    assert.deepEqual(kinds(planWorkers({ roles: ALL }, 2)), ['ingress:ingress', 'sink:sink+dlq']);
-    assert.deepEqual(kinds(planWorkers({ roles: ALL }, 1)), ['ingress:ingress', 'sink:sink+dlq']);
+    assert.deepEqual(kinds(planWorkers({ roles: ALL }, 2)), ['ingress*:ingress', 'sink:sink+dlq']);
+    assert.deepEqual(kinds(planWorkers({ roles: ALL }, 1)), ['ingress*:ingress', 'sink:sink+dlq']);
     assert.deepEqual(kinds(planWorkers({ roles: ALL }, 5)), [
-      'ingress:ingress',
-      'ingress:ingress',
+      'ingress*:ingress',
+      'ingress*:ingress',
       'sink:sink+dlq',
       'sink:sink+dlq',
       'sink:sink+dlq',
@@ -56,21 +56,16 @@ describe('planWorkers', () => {
   });
 
   it('gives a role that runs alone every core', () => {
-    assert.deepEqual(kinds(planWorkers({ roles: ['sink'] }, 2)), [
-      'ingress:',
-      'sink:sink',
-      'sink:sink',
-    ]);
+    assert.deepEqual(kinds(planWorkers({ roles: ['sink'] }, 2)), ['sink*:sink', 'sink:sink']);
     assert.deepEqual(kinds(planWorkers({ roles: ['ingress'] }, 2)), [
-      'ingress:ingress',
-      'ingress:ingress',
+      'ingress*:ingress',
+      'ingress*:ingress',
     ]);
   });
 
-  it('keeps one HTTP worker for probes and /metrics when the ingress is off', () => {
+  it('serves HTTP (probes, /metrics) from the first sink worker when the ingress is off', () => {
     assert.deepEqual(kinds(planWorkers({ roles: ALL, ingressWorkers: 0, sinkWorkers: 2 }, 2)), [
-      'ingress:',
-      'sink:sink+dlq',
+      'sink*:sink+dlq',
       'sink:sink+dlq',
     ]);
   });
