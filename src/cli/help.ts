@@ -23,8 +23,8 @@ Migrations are applied first unless ADGATE_MIGRATE_ON_START=false.
 The HTTP ingress and the sink run in worker processes under a supervisor:
 ADGATE_INGRESS_WORKERS HTTP workers share the port, ADGATE_SINK_WORKERS
 sink workers share the consumer group (default: half the cores each, at
-least 1, and every core for a role that runs alone; 0 turns a role off).
-One role with one worker runs as one process.
+least 1; 0 turns a role off). One role with one worker runs as one process;
+ADGATE_SINGLE_PROCESS=true runs every role in one (the least memory).
 --worker and --worker-index are how the supervisor starts its workers.
 
 The first SIGTERM or SIGINT drains: /readyz turns 503, HTTP requests in

@@ -135,6 +135,7 @@ function planOrExit(config: Config): WorkerPlan {
       roles: config.ADGATE_ROLES,
       ingressWorkers: config.ADGATE_INGRESS_WORKERS,
       sinkWorkers: config.ADGATE_SINK_WORKERS,
+      singleProcess: config.ADGATE_SINGLE_PROCESS,
     });
   } catch (error) {
     fail(errorMessage(error));

@@ -59,6 +59,9 @@ export const envSchema = z
     // a default from the cores available; 0 turns the role off.
     ADGATE_INGRESS_WORKERS: int(0, 64).optional(),
     ADGATE_SINK_WORKERS: int(0, 64).optional(),
+    // Every role on one event loop: half the memory of the worker
+    // processes, at the cost of HTTP answers waiting on the sink's flushes.
+    ADGATE_SINGLE_PROCESS: bool.default(false),
     ADGATE_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
     ADGATE_HTTP_PORT: int(0, 65535).default(8080),
     // SPEC §3: 408 for a client too slow to send its headers or its body.

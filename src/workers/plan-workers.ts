@@ -27,12 +27,14 @@ export interface WorkerCounts {
   readonly ingressWorkers?: number | undefined;
   /** ADGATE_SINK_WORKERS, unset for the default. */
   readonly sinkWorkers?: number | undefined;
+  /** ADGATE_SINGLE_PROCESS. */
+  readonly singleProcess?: boolean | undefined;
 }
 
 /**
  * Which processes `adgate serve` runs. The defaults split the cores between
  * the two loops, so that the sink's flushes and kafkajs's encoding never
- * hold up an HTTP answer, and give a role that runs alone every core.
+ * hold up an HTTP answer.
  * There is always an HTTP listener, for the probes, /metrics, billing and
  * admin, even with no ingress (as ADGATE_ROLES=sink had): then the first
  * sink worker's. The DLQ consumer rides with the sink workers, or with the
@@ -41,15 +43,17 @@ export interface WorkerCounts {
  */
 export function planWorkers(counts: WorkerCounts, cores = availableParallelism()): WorkerPlan {
   const has = (role: Role) => counts.roles.includes(role);
-  // Half the cores each when both loops run; all of them for a role alone
-  // (a sink catching up a backlog, an ingress-only fleet).
-  const share = (role: Role, other: Role, half: number) =>
-    has(role) ? (has(other) ? Math.max(1, half) : cores) : 0;
+  // Half the cores each, a role alone too: on two cores with PostgreSQL
+  // beside it, a second sink worker drained a backlog no faster and took
+  // twice the memory (loadtest/README.md); give it more where the servers
+  // run elsewhere.
+  // One process runs one of each.
+  const one = counts.singleProcess === true;
   const ingress = has('ingress')
-    ? (counts.ingressWorkers ?? share('ingress', 'sink', Math.floor(cores / 2)))
+    ? (counts.ingressWorkers ?? (one ? 1 : Math.max(1, Math.floor(cores / 2))))
     : 0;
   const sink = has('sink')
-    ? (counts.sinkWorkers ?? share('sink', 'ingress', Math.ceil(cores / 2)))
+    ? (counts.sinkWorkers ?? (one ? 1 : Math.max(1, Math.ceil(cores / 2))))
     : 0;
   const dlq: Role[] = has('dlq') ? ['dlq'] : [];
   if (ingress === 0 && sink === 0 && dlq.length === 0) {
@@ -57,7 +61,25 @@ export function planWorkers(counts: WorkerCounts, cores = availableParallelism()
       retriable: false,
     });
   }
+  if (one) return singleProcess(ingress, sink, dlq);
   return layOut(ingress, sink, dlq);
+}
+
+/** ADGATE_SINGLE_PROCESS: every role on one event loop, the least memory. */
+function singleProcess(ingress: number, sink: number, dlq: Role[]): WorkerPlan {
+  if (ingress > 1 || sink > 1) {
+    throw new AdgateError(
+      'config_invalid',
+      'ADGATE_SINGLE_PROCESS=true runs one process: ADGATE_INGRESS_WORKERS and ADGATE_SINK_WORKERS can be at most 1',
+      { retriable: false },
+    );
+  }
+  const roles: Role[] = [
+    ...(ingress > 0 ? ['ingress' as const] : []),
+    ...(sink > 0 ? ['sink' as const] : []),
+    ...dlq,
+  ];
+  return { mode: 'single', roles };
 }
 
 /** The processes for these counts (at least one of them above 0, or a DLQ consumer). */

@@ -55,12 +55,31 @@ describe('planWorkers', () => {
     ]);
   });
 
-  it('gives a role that runs alone every core', () => {
-    assert.deepEqual(kinds(planWorkers({ roles: ['sink'] }, 2)), ['sink*:sink', 'sink:sink']);
-    assert.deepEqual(kinds(planWorkers({ roles: ['ingress'] }, 2)), [
+  it('gives a role alone half the cores too', () => {
+    assert.deepEqual(kinds(planWorkers({ roles: ['sink'] }, 2)), ['single', 'sink']);
+    assert.deepEqual(kinds(planWorkers({ roles: ['sink'] }, 4)), ['sink*:sink', 'sink:sink']);
+    assert.deepEqual(kinds(planWorkers({ roles: ['ingress'] }, 4)), [
       'ingress*:ingress',
       'ingress*:ingress',
     ]);
+  });
+
+  it('runs every role in one process when asked (ADGATE_SINGLE_PROCESS)', () => {
+    assert.deepEqual(kinds(planWorkers({ roles: ALL, singleProcess: true }, 8)), [
+      'single',
+      'ingress',
+      'sink',
+      'dlq',
+    ]);
+    assert.deepEqual(kinds(planWorkers({ roles: ALL, singleProcess: true, sinkWorkers: 0 }, 8)), [
+      'single',
+      'ingress',
+      'dlq',
+    ]);
+    assert.throws(
+      () => planWorkers({ roles: ALL, singleProcess: true, sinkWorkers: 2 }, 8),
+      (error: unknown) => error instanceof AdgateError && error.reason === 'config_invalid',
+    );
   });
 
   it('serves HTTP (probes, /metrics) from the first sink worker when the ingress is off', () => {
