@@ -10,6 +10,7 @@ import { verifyOutcome } from '../../testkit/verify-outcome.js';
 import { waitFor } from '../../testkit/wait-for.js';
 import { BalancedClient } from '../support/balanced-client.js';
 import { createTestPipeline, type TestPipeline } from '../support/pipeline.js';
+import { jsonBatches } from '../support/send-stream.js';
 
 const DRAIN_TIMEOUT_MS = 20_000;
 
@@ -36,15 +37,7 @@ async function rollingDeploy(pipeline: TestPipeline, seed: number, killOne: bool
     ads: 60,
     publishers: 30,
   });
-  const batches: string[] = [];
-  for (let i = 0; i < items.length; i += 100) {
-    batches.push(
-      `[${items
-        .slice(i, i + 100)
-        .map((x) => x.json)
-        .join(',')}]`,
-    );
-  }
+  const batches = jsonBatches(items);
   const queue = [...batches];
   let restarting = true;
   let restartsDone!: () => void;

@@ -7,6 +7,7 @@ import { waitFor, within } from '../../testkit/wait-for.js';
 import { BalancedClient } from '../support/balanced-client.js';
 import { lastAssignmentOf, problemsIn } from '../support/gateway-logs.js';
 import { createTestPipeline, createTopics, type TestPipeline } from '../support/pipeline.js';
+import { jsonBatches } from '../support/send-stream.js';
 
 // `adgate serve` as a supervisor and its worker processes (src/workers/):
 // the drain of SPEC §7 across all of them, and a worker's death.
@@ -26,16 +27,7 @@ function streamBatches(seed: number) {
     ads: 50,
     publishers: 20,
   });
-  const batches: string[] = [];
-  for (let i = 0; i < items.length; i += 100) {
-    batches.push(
-      `[${items
-        .slice(i, i + 100)
-        .map((x) => x.json)
-        .join(',')}]`,
-    );
-  }
-  return { batches, expected };
+  return { batches: jsonBatches(items), expected };
 }
 
 /** Six senders, paced so that the load still flows when the test acts. */
@@ -67,6 +59,25 @@ describe('worker processes (ADGATE_INGRESS_WORKERS, ADGATE_SINK_WORKERS)', () =>
     });
     started.push(gateway);
     return gateway;
+  };
+
+  /** The rest of the load goes to `next`; every event lands once; `next` drains cleanly. */
+  const landsOnce = async (
+    next: GatewayProcess,
+    loadDone: Promise<unknown>,
+    expected: ReturnType<typeof streamBatches>['expected'],
+  ) => {
+    await loadDone;
+    const end = await pipeline.endTotal();
+    await waitFor(
+      'every event to land',
+      async () => (await pipeline.committedTotal()) === end,
+      120_000,
+      250,
+    );
+    const verdict = await verifyOutcome(pipeline.db.pool, expected);
+    assert.deepEqual(verdict.differences, []);
+    assert.deepEqual(await next.stop('SIGTERM'), { code: 0, signal: null });
   };
 
   // A pipeline of its own for each test: topics, group and database.
@@ -104,18 +115,7 @@ describe('worker processes (ADGATE_INGRESS_WORKERS, ADGATE_SINK_WORKERS)', () =>
     // What the drained instance refused, the next instance takes.
     const next = await start({ ADGATE_INGRESS_WORKERS: '2', ADGATE_SINK_WORKERS: '2' });
     urls = [next.url];
-    await load.done;
-
-    const end = await pipeline.endTotal();
-    await waitFor(
-      'every event to land',
-      async () => (await pipeline.committedTotal()) === end,
-      120_000,
-      250,
-    );
-    const verdict = await verifyOutcome(pipeline.db.pool, expected);
-    assert.deepEqual(verdict.differences, []);
-    assert.deepEqual(await next.stop('SIGTERM'), { code: 0, signal: null });
+    await landsOnce(next, load.done, expected);
   });
 
   it('a sink worker killed with SIGKILL takes the instance to failed; nothing is lost', async () => {
@@ -148,16 +148,6 @@ describe('worker processes (ADGATE_INGRESS_WORKERS, ADGATE_SINK_WORKERS)', () =>
 
     const next = await start({ ADGATE_INGRESS_WORKERS: '1', ADGATE_SINK_WORKERS: '2' });
     urls = [next.url];
-    await load.done;
-    const end = await pipeline.endTotal();
-    await waitFor(
-      'every event to land',
-      async () => (await pipeline.committedTotal()) === end,
-      120_000,
-      250,
-    );
-    const verdict = await verifyOutcome(pipeline.db.pool, expected);
-    assert.deepEqual(verdict.differences, []);
-    assert.deepEqual(await next.stop('SIGTERM'), { code: 0, signal: null });
+    await landsOnce(next, load.done, expected);
   });
 });

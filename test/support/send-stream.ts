@@ -69,3 +69,17 @@ export async function sendStream(
   ]);
   return report;
 }
+
+/** The items' JSON as request bodies of `size` events each (a JSON array per body). */
+export function jsonBatches(items: readonly StreamItem[], size = 100): string[] {
+  const batches: string[] = [];
+  for (let i = 0; i < items.length; i += size) {
+    batches.push(
+      `[${items
+        .slice(i, i + size)
+        .map((x) => x.json)
+        .join(',')}]`,
+    );
+  }
+  return batches;
+}
