@@ -27,7 +27,7 @@ import type { DedupStore } from './sink/dedup-store.js';
 import { createSink, type Sink } from './sink/sink.js';
 import { createPool } from './store/create-pool.js';
 import { migrate } from './store/migrate.js';
-import type { Logger } from './telemetry/logger.js';
+import { type Logger, quietUnless } from './telemetry/logger.js';
 import { createMetrics, type Metrics } from './telemetry/metrics.js';
 import { startTracing } from './telemetry/start-tracing.js';
 
@@ -50,6 +50,8 @@ export interface GatewayOptions {
   readonly listen?: boolean;
   /** GET /metrics: the instance's whole exposition, not only this process's. */
   readonly renderMetrics?: () => Promise<string>;
+  /** Whether this process gives the instance's start warnings (one worker does). Default true. */
+  readonly reportsForInstance?: boolean;
 }
 
 /**
@@ -91,7 +93,7 @@ async function startParts(config: Config, log: Logger, ctx: StartContext): Promi
   const { lifecycle, metrics, opened } = ctx;
   const tracing = await startObserving(config, log, ctx);
   const roles = new Set(config.ADGATE_ROLES);
-  const { pool, kafka, producer } = await openDependencies(config, log, opened, metrics);
+  const { pool, kafka, producer } = await openDependencies(config, log, ctx);
   const knownDays = new Set<string>();
   const maintenance = startMaintenance(config, { pool, knownDays, log, opened });
 
@@ -164,7 +166,7 @@ async function startObserving(config: Config, log: Logger, ctx: StartContext) {
   const tracing = await startTracing(config.ADGATE_OTLP_TRACES_URL, log);
   ctx.opened.push({ name: 'tracing: flush spans', run: () => tracing.shutdown() });
   reportLifecycle(ctx.lifecycle, ctx.metrics, log);
-  if (config.usingDevelopmentKey) {
+  if (config.usingDevelopmentKey && ctx.options.reportsForInstance !== false) {
     log.warn('ADGATE_API_KEYS is unset: using the development key "dev-key" (never in production)');
   }
   return tracing;
@@ -191,12 +193,8 @@ function startMaintenance(
  * Migrations, the pool, the Kafka client, its topics and the producer, each
  * pushed on `opened` as soon as it exists so that a failed start closes it.
  */
-async function openDependencies(
-  config: Config,
-  log: Logger,
-  opened: DrainStep[],
-  metrics: Metrics,
-) {
+async function openDependencies(config: Config, log: Logger, ctx: StartContext) {
+  const { opened, metrics } = ctx;
   if (config.ADGATE_MIGRATE_ON_START) {
     const result = await migrate(config.ADGATE_DATABASE_URL, log);
     log.info('migrations', {
@@ -215,7 +213,7 @@ async function openDependencies(
       partitions: config.ADGATE_TOPIC_PARTITIONS,
       replication: config.ADGATE_TOPIC_REPLICATION,
     },
-    log.child({ component: 'topics' }),
+    quietUnless(ctx.options.reportsForInstance !== false, log.child({ component: 'topics' })),
   );
   // Knowing the topics' limits up front lets a dead letter be cut to fit
   // before it is sent, not after the broker refused it (SPEC §4).

@@ -124,3 +124,11 @@ export function createConfiguredLogger(config: {
 }): Logger {
   return createLogger(config.ADGATE_LOG_LEVEL, {}, undefined, config.ADGATE_LOG_FORMAT);
 }
+
+/**
+ * The logger, or one whose warnings become debug lines: for a worker that
+ * does not speak for its instance, so that a start warning appears once.
+ */
+export function quietUnless(reports: boolean, log: Logger): Logger {
+  return reports ? log : { ...log, warn: (msg, fields) => log.debug(msg, fields) };
+}

@@ -18,9 +18,11 @@ export async function renderInstanceMetrics(
   metrics: Metrics,
   members: readonly Member[],
 ): Promise<string> {
-  const own: Exposition = { worker: 'supervisor', text: await metrics.render() };
   const live = members.filter((m) => m.exit === undefined && m.worker.isConnected());
   const theirs = await Promise.all(live.map((m) => renderOf(m)));
+  // Rendered last: a worker's state messages precede its exposition on the
+  // channel, so the instance's state is never older than what they show.
+  const own: Exposition = { worker: 'supervisor', text: await metrics.render() };
   return mergeExpositions([own, ...theirs.filter((e): e is Exposition => e !== undefined)]);
 }
 

@@ -39,6 +39,8 @@ export function runWorker(config: Config, spec: WorkerSpec, log: Logger, start: 
         {
           listen: spec.listens,
           renderMetrics: () => link.instanceMetrics(),
+          // One worker speaks for the instance at start (a small DLQ topic, the development key).
+          reportsForInstance: spec.listens && spec.index === 0,
         },
       );
       link.attach(gateway);

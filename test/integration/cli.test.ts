@@ -196,6 +196,12 @@ describe('adgate serve: health, readiness, metrics and SIGTERM', () => {
   });
 
   it('serves Prometheus text with the adgate_ metrics and the ready state', async () => {
+    // /readyz is the HTTP worker's; the instance is ready once every worker is.
+    await waitFor('the instance to be ready', async () =>
+      (await (await fetch(`${gateway.url}/metrics`)).text()).includes(
+        'adgate_lifecycle_state{worker="supervisor",state="ready"} 1',
+      ),
+    );
     const res = await fetch(`${gateway.url}/metrics`);
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
