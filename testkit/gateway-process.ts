@@ -127,10 +127,10 @@ export async function startGatewayProcess(
       await Promise.race([
         exitedEarly,
         waitFor(
-          'gateway /readyz',
+          'gateway /readyz, and every worker ready',
           async () => {
             const res = await fetch(`${url}/readyz`).catch(() => undefined);
-            return res?.status === 200;
+            return res?.status === 200 && (await instanceReady(url));
           },
           60_000,
           100,
@@ -146,6 +146,20 @@ export async function startGatewayProcess(
     }
   }
   return gateway;
+}
+
+/**
+ * /readyz is answered by an HTTP worker, which is ready before the sink
+ * workers have started (src/workers/): the instance is ready when the
+ * process that speaks for it, a single one or the supervisor, says so on
+ * /metrics (whatever the log level).
+ */
+async function instanceReady(url: string): Promise<boolean> {
+  const res = await fetch(`${url}/metrics`).catch(() => undefined);
+  if (res?.status !== 200) return false;
+  return /^adgate_lifecycle_state\{(worker="supervisor",)?state="ready"\} 1$/m.test(
+    await res.text(),
+  );
 }
 
 /** The children of `pid` that are adgate workers, by the name their command line gives. */

@@ -34,11 +34,22 @@ export function superviseWorkers(config: Config, specs: readonly WorkerSpec[], l
   const metrics = createMetrics();
   const lifecycle = new Lifecycle();
   reportLifecycle(lifecycle, metrics, log);
-  const members = forkWorkers(specs);
-  const instance: Instance = { config, log, metrics, lifecycle, members, deadline: undefined };
+  const members: Member[] = [];
+  const instance: Instance = {
+    config,
+    log,
+    metrics,
+    lifecycle,
+    specs,
+    members,
+    deadline: undefined,
+  };
   const drain = () => beginDrain(instance);
   handleSignals(log, { drain, force: () => killAll(members) });
-  for (const member of members) {
+  setSchedulingPolicy(specs);
+  const join = (spec: WorkerSpec) => {
+    const member = fork(spec);
+    members.push(member);
     member.worker.on('message', (message: unknown) => {
       if (isMessage<ToSupervisor>(message)) onMessage(instance, member, message, drain);
     });
@@ -46,8 +57,16 @@ export function superviseWorkers(config: Config, specs: readonly WorkerSpec[], l
       member.exit = { code, signal };
       onExit(instance, member);
     });
-  }
-  log.info('workers started', { workers: members.map((m) => m.name) });
+  };
+  // The first worker creates the topics and the day partitions; the others
+  // start once it is ready, so that no two race to (kafkajs logs the loser's
+  // refusal at error level, and PostgreSQL refuses a duplicate partition).
+  instance.startOthers = () => {
+    instance.startOthers = undefined;
+    for (const spec of specs.slice(1)) join(spec);
+    log.info('workers started', { workers: members.map((m) => m.name) });
+  };
+  if (specs[0] !== undefined) join(specs[0]);
 }
 
 type Instance = {
@@ -55,21 +74,25 @@ type Instance = {
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly lifecycle: Lifecycle;
+  readonly specs: readonly WorkerSpec[];
   readonly members: readonly Member[];
   deadline: NodeJS.Timeout | undefined;
+  /** Set until the first worker is ready. */
+  startOthers?: (() => void) | undefined;
 };
 
-function forkWorkers(specs: readonly WorkerSpec[]): Member[] {
+function setSchedulingPolicy(specs: readonly WorkerSpec[]): void {
   const listeners = specs.filter((s) => s.listens).length;
   // One HTTP worker accepts its own connections; several take turns,
   // handed out by the supervisor, which the kernel would balance unevenly.
   cluster.schedulingPolicy = listeners > 1 ? cluster.SCHED_RR : cluster.SCHED_NONE;
-  return specs.map((spec) => {
-    cluster.setupPrimary({
-      args: ['serve', '--worker', spec.kind, '--worker-index', String(spec.index)],
-    });
-    return { spec, name: workerName(spec), worker: cluster.fork(), state: 'starting' };
+}
+
+function fork(spec: WorkerSpec): Member {
+  cluster.setupPrimary({
+    args: ['serve', '--worker', spec.kind, '--worker-index', String(spec.index)],
   });
+  return { spec, name: workerName(spec), worker: cluster.fork(), state: 'starting' };
 }
 
 function onMessage(instance: Instance, member: Member, message: ToSupervisor, drain: () => void) {
@@ -94,7 +117,9 @@ function onWorkerState(instance: Instance, member: Member): void {
     failInstance(instance, `worker ${member.name} failed`);
     return;
   }
-  if (lifecycle.state === 'starting' && members.every((m) => m.state === 'ready')) {
+  if (lifecycle.state === 'starting' && member.state === 'ready') instance.startOthers?.();
+  const all = members.length === instance.specs.length;
+  if (lifecycle.state === 'starting' && all && members.every((m) => m.state === 'ready')) {
     lifecycle.moveTo('ready');
     const port = members.find((m) => m.port !== undefined)?.port;
     log.info('adgate ready', { port, workers: members.map((m) => m.name) });
