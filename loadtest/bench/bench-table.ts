@@ -220,12 +220,15 @@ export function renderTable(r: BenchResult): string {
   }
   out.push('');
   const procs = r.gateway.processes;
-  const tree = procs
-    ? Object.entries(procs)
-        .filter(([, n]) => n > 0)
-        .map(([role, n]) => `${n} ${role}`)
-        .join(', ')
-    : '–';
+  const roles = Object.entries(procs ?? {}).filter(([, n]) => n > 0);
+  // The root process alone is `serve` as one process, not a supervisor.
+  const alone = roles.length === 1 && roles[0]?.[0] === 'supervisor' && roles[0][1] === 1;
+  const tree =
+    procs === undefined
+      ? '–'
+      : alone
+        ? 'one (no workers)'
+        : roles.map(([role, n]) => `${n} ${role}`).join(', ');
   out.push(
     `gateway: peak RSS ${fmtInt(r.gateway.peakRssMb)} MB (sampled Σ VmRSS of its processes; Σ VmHWM ${fmtInt(r.gateway.hwmSumMb)} MB), processes at most: ${tree}; CPU ${r.gateway.cpuSeconds?.toFixed(1) ?? '–'} s, SIGTERM → exit ${String(r.gateway.exitCode)} in ${r.gateway.stopSeconds.toFixed(1)} s`,
   );

@@ -29,6 +29,16 @@ export interface BacklogRun {
   readonly checks: readonly Check[];
 }
 
+/** What a run measures with: its resources, options, stream and where its files go. */
+export interface MeasureInputs {
+  readonly run: BenchRun;
+  readonly options: BenchOptions;
+  readonly stream: ChunkedStreamOptions;
+  readonly expected: ExpectedTotals;
+  readonly databaseUrl: string;
+  readonly files: BenchFiles;
+}
+
 /**
  * `--backlog N`: N messages of the stream written straight into the
  * topic first, as fast as kafkajs takes them and untimed; then the
@@ -39,14 +49,10 @@ export interface BacklogRun {
  * caller stops it whatever happens.
  */
 export async function runBacklog(
-  run: BenchRun,
-  options: BenchOptions,
-  stream: ChunkedStreamOptions,
-  expected: ExpectedTotals,
-  databaseUrl: string,
-  files: BenchFiles,
+  inputs: MeasureInputs,
   live: { gut?: GatewayUnderTest },
 ): Promise<BacklogRun> {
+  const { run, options, stream, expected, databaseUrl, files } = inputs;
   const prepared = new PreparedStream(
     generateChunks(stream),
     expected,

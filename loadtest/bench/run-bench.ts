@@ -43,7 +43,7 @@ import {
   startGatewayUnderTest,
 } from './gateway-under-test.js';
 import { readRedisBefore, redisFigures } from './redis-figures.js';
-import { runBacklog } from './run-backlog.js';
+import { type MeasureInputs, runBacklog } from './run-backlog.js';
 import { runCeilings, streamDays } from './run-ceilings.js';
 import { type PhaseRunner, runPhase } from './run-phase.js';
 
@@ -64,10 +64,9 @@ export async function runBench(given: BenchOptions): Promise<BenchResult> {
       options.ceilingSeconds > 0 ? await runCeilings(run, options, stream, databaseUrl) : [];
     const redisBefore = await readRedisBefore(run.redis);
     const expected = new ExpectedTotals();
+    const inputs: MeasureInputs = { run, options, stream, expected, databaseUrl, files };
     const measured =
-      options.backlog > 0
-        ? await measureBacklog(run, options, stream, expected, databaseUrl, files, live)
-        : await measurePhases(run, options, stream, expected, databaseUrl, files, live);
+      options.backlog > 0 ? await measureBacklog(inputs, live) : await measurePhases(inputs, live);
     const { gut } = measured;
     gut.progress.stop();
 
@@ -127,14 +126,10 @@ interface Measured {
 
 /** The load phases: the gateway with every role, at the max rate, then at half of it. */
 async function measurePhases(
-  run: BenchRun,
-  options: BenchOptions,
-  stream: ChunkedStreamOptions,
-  expected: ExpectedTotals,
-  databaseUrl: string,
-  files: BenchFiles,
+  inputs: MeasureInputs,
   live: { gut?: GatewayUnderTest; runner?: PhaseRunner },
 ): Promise<Measured> {
+  const { run, options, stream, expected, databaseUrl, files } = inputs;
   const gut = await startGatewayUnderTest(run, options, databaseUrl, files);
   live.gut = gut;
   const runner = await createPhaseRunner(run, options, gut, stream, expected);
@@ -146,15 +141,10 @@ async function measurePhases(
 
 /** --backlog N: the topic filled first, then the sink alone timed while it catches up. */
 async function measureBacklog(
-  run: BenchRun,
-  options: BenchOptions,
-  stream: ChunkedStreamOptions,
-  expected: ExpectedTotals,
-  databaseUrl: string,
-  files: BenchFiles,
+  inputs: MeasureInputs,
   live: { gut?: GatewayUnderTest },
 ): Promise<Measured> {
-  const backlog = await runBacklog(run, options, stream, expected, databaseUrl, files, live);
+  const backlog = await runBacklog(inputs, live);
   const gut = live.gut as GatewayUnderTest;
   const rel = (t: number) => (t - gut.startedAt) / 1000;
   const spans = [

@@ -13,6 +13,7 @@ import {
   createTopics,
   produceRaw,
   type TestPipeline,
+  waitAllCommitted,
 } from '../support/pipeline.js';
 import { serverHasRead } from '../support/server-has-read.js';
 
@@ -264,13 +265,7 @@ describe('drain with HTTP requests in flight', () => {
     );
 
     // Every acknowledged event, and every retried one, counted once.
-    const end = await pipeline.endTotal();
-    await waitFor(
-      'every acknowledged event to land',
-      async () => (await pipeline.committedTotal()) === end,
-      120_000,
-      250,
-    );
+    await waitAllCommitted(pipeline, () => second.output());
     const verdict = await verifyOutcome(pipeline.db.pool, expected);
     assert.deepEqual(verdict.differences, []);
     assert.equal(slowItems.length, 50);

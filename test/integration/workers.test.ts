@@ -6,7 +6,12 @@ import { verifyOutcome } from '../../testkit/verify-outcome.js';
 import { waitFor, within } from '../../testkit/wait-for.js';
 import { BalancedClient } from '../support/balanced-client.js';
 import { lastAssignmentOf, problemsIn } from '../support/gateway-logs.js';
-import { createTestPipeline, createTopics, type TestPipeline } from '../support/pipeline.js';
+import {
+  createTestPipeline,
+  createTopics,
+  type TestPipeline,
+  waitAllCommitted,
+} from '../support/pipeline.js';
 import { jsonBatches } from '../support/send-stream.js';
 
 // `adgate serve` as a supervisor and its worker processes (src/workers/):
@@ -68,13 +73,7 @@ describe('worker processes (ADGATE_INGRESS_WORKERS, ADGATE_SINK_WORKERS)', () =>
     expected: ReturnType<typeof streamBatches>['expected'],
   ) => {
     await loadDone;
-    const end = await pipeline.endTotal();
-    await waitFor(
-      'every event to land',
-      async () => (await pipeline.committedTotal()) === end,
-      120_000,
-      250,
-    );
+    await waitAllCommitted(pipeline, () => next.output());
     const verdict = await verifyOutcome(pipeline.db.pool, expected);
     assert.deepEqual(verdict.differences, []);
     assert.deepEqual(await next.stop('SIGTERM'), { code: 0, signal: null });
