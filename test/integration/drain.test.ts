@@ -204,17 +204,23 @@ describe('drain with HTTP requests in flight', () => {
           .join(',')}]`,
       );
     }
-    // Steady load, paced so that it is still flowing when the drain starts.
+    // Steady load, held at three points so that it flows through each step
+    // however long a step takes on a slow machine: half of it waits for the
+    // replacement to join, a quarter for the first instance's drain to begin,
+    // the last 5 % for the first instance's exit.
     const queue = [...batches];
-    // The last 5 % is held back until the first instance has exited, so
-    // that however long the replacement takes to start the load is still
-    // flowing through the drain.
-    let firstExited!: () => void;
-    const afterFirstExit = new Promise<void>((r) => {
-      firstExited = r;
-    });
+    const secondJoined = opened();
+    const drainBegun = opened();
+    const firstExited = opened();
+    const holds = [
+      { left: 0.5, until: secondJoined },
+      { left: 0.25, until: drainBegun },
+      { left: 0.05, until: firstExited },
+    ];
     const next = async () => {
-      if (queue.length < batches.length * 0.05) await afterFirstExit;
+      for (const hold of holds) {
+        if (queue.length < batches.length * hold.left) await hold.until.promise;
+      }
       return queue.shift();
     };
     const load = Promise.all(
@@ -233,6 +239,7 @@ describe('drain with HTTP requests in flight', () => {
     });
     started.push(second);
     urls = [first.url, second.url];
+    secondJoined.open();
     await waitFor('both instances serving', () =>
       client.attempts.some((a) => a.url === second.url && a.status === 202),
     );
@@ -242,7 +249,7 @@ describe('drain with HTTP requests in flight', () => {
     await slow.headersSent;
     const exitPromise = first.stop('SIGTERM', DRAIN_TIMEOUT_MS + 5_000);
     // Whatever the exit, the held-back load then goes (to the second instance).
-    void exitPromise.finally(firstExited).catch(() => undefined);
+    void exitPromise.finally(firstExited.open).catch(() => undefined);
     // The rest of the body goes once the drain has begun: the request is in flight through it.
     await waitFor(
       'the first instance to begin its drain',
@@ -250,6 +257,7 @@ describe('drain with HTTP requests in flight', () => {
       DRAIN_TIMEOUT_MS,
       10,
     );
+    drainBegun.open();
     slow.finish();
     const slowResult = await slow.response;
     const exit = await exitPromise;
@@ -294,3 +302,12 @@ describe('drain with HTTP requests in flight', () => {
     );
   });
 });
+
+/** A promise that the test resolves when a step it waits for has happened. */
+function opened(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
+}
