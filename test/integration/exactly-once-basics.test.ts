@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { type GatewayProcess, startGatewayProcess } from '../../testkit/gateway-process.js';
+import { fetchMetrics, metricValue } from '../../testkit/prometheus.js';
 import { waitFor } from '../../testkit/wait-for.js';
-import { DEV_KEY, impression, postEvents } from '../support/events.js';
+import { click, DEV_KEY, impression, postEvents } from '../support/events.js';
 import { createTestPipeline, produceRaw, type TestPipeline } from '../support/pipeline.js';
 import { REDIS_URL } from '../support/services.js';
 
@@ -57,6 +58,45 @@ describe('exactly once: HTTP and Kafka ingress into one row', () => {
     assert.equal(body.rows.length, 1);
     assert.equal(body.rows[0]?.impressions, 1);
     assert.equal(body.rows[0]?.cost_micros, '1000');
+  });
+
+  it('counts on /metrics the clicks a flush wrote, and those whose impression had not come', async () => {
+    // Issue 13's orphan rate: adgate_sink_orphan_events_total over
+    // adgate_sink_written_events_total, by type, as the sink flushes.
+    const counts = async () => {
+      const samples = await fetchMetrics(gateway.url);
+      const of = (name: string, type: string) => metricValue(samples, name, { type }) ?? 0;
+      return {
+        written: of('adgate_sink_written_events_total', 'click'),
+        orphans: of('adgate_sink_orphan_events_total', 'click'),
+        impressions: of('adgate_sink_written_events_total', 'impression'),
+      };
+    };
+    const before = await counts();
+    const committedBefore = await pipeline.committedTotal();
+    const id = `imp-orph-${Date.now()}`;
+    // One click whose impression never comes, one whose impression is written first.
+    const seen = impression(`${id}-seen`);
+    assert.equal((await postEvents(gateway.url, seen)).status, 202);
+    await waitFor(
+      'the impression committed',
+      async () => (await pipeline.committedTotal()) > committedBefore,
+    );
+    const res = await postEvents(gateway.url, [click(`${id}-never`), click(`${id}-seen`)]);
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    await waitFor(
+      'the clicks committed',
+      async () => (await pipeline.committedTotal()) === committedBefore + 3n,
+    );
+    const after = await counts();
+    assert.deepEqual(
+      {
+        written: after.written - before.written,
+        orphans: after.orphans - before.orphans,
+        impressions: after.impressions - before.impressions,
+      },
+      { written: 2, orphans: 1, impressions: 1 },
+    );
   });
 
   it('a request larger than one Kafka produce request lands whole, each event once', async () => {

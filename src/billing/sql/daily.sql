@@ -1,18 +1,19 @@
 -- Daily buckets (UTC) of one campaign with day in [$2, $3), as the whole
 -- body of GET /v1/billing/daily: one text value, built as hourly.sql says
--- (why, and why it equals JSON.stringify of the rows). The bounds are whole
+-- (why, why it equals JSON.stringify of the rows, and why the order comes
+-- from a sorted subquery). The bounds are whole
 -- UTC days (query-billing.ts refuses any other), so a day is in range
 -- exactly when its hours are. Aggregated from billing_hourly directly rather
 -- than through the billing_daily view, so that the range uses the
 -- (campaign_id, hour) primary key.
 SELECT '{"rows":[' || coalesce(string_agg(
          format(
-           '{"bucket":"%s","campaign_id":%s,"ad_id":%s,"publisher_id":%s,"currency":%s,'
+           '{"bucket":"%s","campaign_id":%s,"ad_id":"%s","publisher_id":"%s","currency":"%s",'
            '"impressions":%s,"clicks":%s,"conversions":%s,"cost_micros":"%s","revenue_micros":"%s"}',
            to_char(day AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-           $6::text, to_json(ad_id), to_json(publisher_id), to_json(currency::text),
+           $6::text, ad_id, publisher_id, currency,
            impressions, clicks, conversions, cost_micros, revenue_micros),
-         ',' ORDER BY day, ad_id, publisher_id, currency), '') || ']}' AS body
+         ','), '') || ']}' AS body
 FROM (
   SELECT date_trunc('day', hour, 'UTC') AS day, campaign_id, ad_id, publisher_id, currency,
          sum(impressions)::bigint AS impressions, sum(clicks)::bigint AS clicks,
@@ -24,4 +25,5 @@ FROM (
     AND ($4::text IS NULL OR ad_id = $4)
     AND ($5::text IS NULL OR publisher_id = $5)
   GROUP BY 1, 2, 3, 4, 5
+  ORDER BY 1, 3, 4, 5
 ) days
