@@ -19,7 +19,8 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --chown=node:node --from=build /app/dist/src ./dist/src
 COPY --chown=node:node migrations ./migrations
 USER node
-EXPOSE 8080
+# 9464: ADGATE_METRICS_PORT, when set (deploy/kubernetes.yaml, docker-compose.yml)
+EXPOSE 8080 9464
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]

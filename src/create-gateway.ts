@@ -4,7 +4,9 @@ import { createRedisDedupStore } from './dedup/redis-dedup-store.js';
 import { createDlqPart } from './dlq/create-dlq-part.js';
 import { AdgateError, errorMessage } from './errors/adgate-error.js';
 import { createApp } from './ingress-http/create-app.js';
-import { closeHttpServer, startHttpServer } from './ingress-http/start-http-server.js';
+import { listenConfigured } from './ingress-http/listen-configured.js';
+import { closeHttpServer } from './ingress-http/start-http-server.js';
+import { startMetricsPort } from './ingress-http/start-metrics-port.js';
 import { createBatchConsumer } from './kafka/create-batch-consumer.js';
 import { createKafka } from './kafka/create-kafka.js';
 import { createProducer } from './kafka/create-producer.js';
@@ -52,6 +54,8 @@ export interface GatewayOptions {
   readonly renderMetrics?: () => Promise<string>;
   /** Whether this process gives the instance's start warnings (one worker does). Default true. */
   readonly reportsForInstance?: boolean;
+  /** Whether this process serves ADGATE_METRICS_PORT (the supervisor does for its workers). Default true. */
+  readonly servesMetricsPort?: boolean;
 }
 
 /**
@@ -161,11 +165,17 @@ async function startParts(config: Config, log: Logger, ctx: StartContext): Promi
   };
 }
 
-/** Tracing, the lifecycle's gauge and log lines, and the development key's warning. */
+/** Tracing, the lifecycle's gauges and log lines, the metrics port, the development key's warning. */
 async function startObserving(config: Config, log: Logger, ctx: StartContext) {
   const tracing = await startTracing(config.ADGATE_OTLP_TRACES_URL, log);
   ctx.opened.push({ name: 'tracing: flush spans', run: () => tracing.shutdown() });
-  reportLifecycle(ctx.lifecycle, ctx.metrics, log);
+  const { lifecycle, metrics } = ctx;
+  reportLifecycle(lifecycle, metrics, log, config.ADGATE_DRAIN_TIMEOUT_MS);
+  if (ctx.options.servesMetricsPort !== false) {
+    const renderMetrics = () => metrics.render();
+    const port = await startMetricsPort(config, { lifecycle, metrics, renderMetrics });
+    if (port !== undefined) log.info('metrics port open', { port });
+  }
   if (config.usingDevelopmentKey && ctx.options.reportsForInstance !== false) {
     log.warn('ADGATE_API_KEYS is unset: using the development key "dev-key" (never in production)');
   }
@@ -368,29 +378,6 @@ async function startHttpPart(
     log: deps.log.child({ component: 'http' }),
     requestDrain: ctx.onDrainRequested,
   });
-  const { server, port } = await listen(app.fetch, config, ctx.metrics);
+  const { server, port } = await listenConfigured(app.fetch, config, ctx.metrics);
   return { port, ingestLog, close: () => closeHttpServer(server) };
-}
-
-/** Binds the HTTP listener with the timeouts of SPEC §3; rejects when the port cannot be taken. */
-function listen(
-  fetch: (request: Request) => Response | Promise<Response>,
-  config: Config,
-  metrics: Metrics,
-) {
-  return startHttpServer(
-    fetch,
-    {
-      host: config.ADGATE_HTTP_HOST,
-      port: config.ADGATE_HTTP_PORT,
-      headersTimeoutMs: config.ADGATE_HTTP_HEADERS_TIMEOUT_MS,
-      requestTimeoutMs: config.ADGATE_HTTP_REQUEST_TIMEOUT_MS,
-      keepAliveTimeoutMs: config.ADGATE_HTTP_KEEP_ALIVE_TIMEOUT_MS,
-      maxConnections: config.ADGATE_HTTP_MAX_CONNECTIONS,
-    },
-    {
-      onClientFault: (fault) => metrics.httpClientFaults.add(1, { fault }),
-      onConnectionDropped: () => metrics.httpConnectionsDropped.add(1),
-    },
-  );
 }

@@ -64,6 +64,10 @@ export const envSchema = z
     ADGATE_SINGLE_PROCESS: bool.default(false),
     ADGATE_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
     ADGATE_HTTP_PORT: int(0, 65535).default(8080),
+    // /metrics and the probes on a port of their own that stays open
+    // through the drain (the ingress listener closes first, SPEC §7), so
+    // that a scrape sees an instance drain; unset: none.
+    ADGATE_METRICS_PORT: int(0, 65535).optional(),
     // SPEC §3: 408 for a client too slow to send its headers or its body.
     // An ad server on a healthy network sends both in milliseconds; the
     // defaults leave room for a 5 MiB body on a slow link.
@@ -178,6 +182,14 @@ export const envSchema = z
         code: 'custom',
         path: ['ADGATE_REDIS_TLS_CA_FILE'],
         message: 'needs a rediss:// ADGATE_REDIS_URL (TLS); redis:// is plain TCP',
+      });
+    }
+    if (env.ADGATE_METRICS_PORT !== 0 && env.ADGATE_METRICS_PORT === env.ADGATE_HTTP_PORT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ADGATE_METRICS_PORT'],
+        message:
+          'must differ from ADGATE_HTTP_PORT: it is a second listener, open through the drain',
       });
     }
     if (env.ADGATE_HTTP_HEADERS_TIMEOUT_MS > env.ADGATE_HTTP_REQUEST_TIMEOUT_MS) {

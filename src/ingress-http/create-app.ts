@@ -15,6 +15,7 @@ import type { Metrics } from '../telemetry/metrics.js';
 import { inSpan } from '../telemetry/trace-messages.js';
 import { createRequestGuard } from './guard-requests.js';
 import { createPostEventsHandler } from './post-events.js';
+import { mountProbeRoutes } from './probe-routes.js';
 
 export interface AppDeps {
   readonly config: Config;
@@ -87,24 +88,10 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ state: 'draining' }, 202);
   });
 
-  // Liveness: alive in every state but `failed`, where the instance can no
-  // longer do its work and must be restarted (SPEC §7); while it drains
-  // after a failure it still answers, with 503.
-  app.get('/healthz', (c) =>
-    lifecycle.failed
-      ? c.json({ status: 'failed', state: lifecycle.state }, 503)
-      : c.json({ status: 'alive', state: lifecycle.state }),
-  );
-  app.get('/readyz', (c) =>
-    c.json({ state: lifecycle.state }, lifecycle.state === 'ready' ? 200 : 503),
-  );
+  mountProbeRoutes(app, lifecycle, deps.renderMetrics ?? (() => metrics.render()));
   // No key: the contract is public, like /healthz (SPEC §3). Built once.
   const openApi = buildOpenApiDocument();
   app.get('/openapi.json', (c) => c.json(openApi));
-  app.get('/metrics', async (c) => {
-    c.header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
-    return c.body(await (deps.renderMetrics ?? (() => metrics.render()))());
-  });
   app.notFound((c) => c.json({ error: 'not found' }, 404));
   app.onError((error, c) => {
     if (error instanceof ClientClosedRequestError) {

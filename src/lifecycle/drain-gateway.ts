@@ -68,7 +68,6 @@ export function drainOnce(
     draining ??= (async () => {
       lifecycle.moveTo('draining'); // refused when failed
       const report = await runDrainSteps(steps, log);
-      metrics.setLastDrainSeconds(report.totalMs / 1000);
       lifecycle.moveTo(report.ok ? 'stopped' : 'failed');
       log.info('drain finished', {
         ok: report.ok,

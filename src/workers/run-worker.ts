@@ -41,6 +41,8 @@ export function runWorker(config: Config, spec: WorkerSpec, log: Logger, start: 
           renderMetrics: () => link.instanceMetrics(),
           // One worker speaks for the instance at start (a small DLQ topic, the development key).
           reportsForInstance: spec.listens && spec.index === 0,
+          // The supervisor holds the instance's metrics port.
+          servesMetricsPort: false,
         },
       );
       link.attach(gateway);

@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config/load-config.js';
+import { startMetricsPort } from '../ingress-http/start-metrics-port.js';
 import { handleSignals } from '../lifecycle/handle-signals.js';
 import { Lifecycle, type LifecycleState } from '../lifecycle/lifecycle-state.js';
 import { reportLifecycle } from '../lifecycle/report-lifecycle.js';
@@ -28,12 +29,14 @@ export interface Member {
  * the order of SPEC §7, and the process exits 0 only when all of them did;
  * a worker that fails or dies takes the instance to `failed` (the others
  * fail with it, drain what they can, and the process exits 1). It serves
- * the instance's one /metrics: its own and every worker's, merged.
+ * the instance's one /metrics: its own and every worker's, merged (through
+ * the HTTP workers, and on ADGATE_METRICS_PORT, which it holds open until
+ * it exits).
  */
 export function superviseWorkers(config: Config, specs: readonly WorkerSpec[], log: Logger): void {
   const metrics = createMetrics();
   const lifecycle = new Lifecycle();
-  reportLifecycle(lifecycle, metrics, log);
+  reportLifecycle(lifecycle, metrics, log, config.ADGATE_DRAIN_TIMEOUT_MS);
   const members: Member[] = [];
   const instance: Instance = {
     config,
@@ -66,7 +69,18 @@ export function superviseWorkers(config: Config, specs: readonly WorkerSpec[], l
     for (const spec of specs.slice(1)) join(spec);
     log.info('workers started', { workers: members.map((m) => m.name) });
   };
-  if (specs[0] !== undefined) join(specs[0]);
+  // The metrics port before the workers: a port that cannot be taken stops
+  // the start before any of them runs.
+  const renderMetrics = () => renderInstanceMetrics(metrics, members);
+  startMetricsPort(config, { lifecycle, metrics, renderMetrics })
+    .then((port) => {
+      if (port !== undefined) log.info('metrics port open', { port });
+      if (specs[0] !== undefined) join(specs[0]);
+    })
+    .catch((error: unknown) => {
+      log.error('adgate failed to start', { error });
+      process.exit(1);
+    });
 }
 
 type Instance = {

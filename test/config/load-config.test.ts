@@ -134,6 +134,16 @@ describe('loadConfig (SPEC §6)', () => {
     assert.match(errorOf({ ADGATE_MAX_EVENT_BYTES: '2000000' }), /ADGATE_MAX_EVENT_BYTES/);
   });
 
+  it('takes a metrics port apart from the HTTP port, none unset', () => {
+    assert.equal(loadConfig({}).ADGATE_METRICS_PORT, undefined);
+    assert.equal(loadConfig({ ADGATE_METRICS_PORT: '9464' }).ADGATE_METRICS_PORT, 9464);
+    assert.match(
+      errorOf({ ADGATE_METRICS_PORT: '8080' }),
+      /ADGATE_METRICS_PORT: must differ from ADGATE_HTTP_PORT/,
+    );
+    assert.match(errorOf({ ADGATE_METRICS_PORT: '70000' }), /ADGATE_METRICS_PORT/);
+  });
+
   it('refuses a dedup window shorter than the acceptance window', () => {
     assert.match(
       errorOf({ ADGATE_DEDUP_WINDOW_MS: '3600000' }),

@@ -79,10 +79,6 @@ export const UNSCRAPABLE_METRICS: readonly { name: string; why: string }[] = [
     name: 'adgate_failures_total',
     why: 'written when the instance goes failed, then it drains (listener first) and exits',
   },
-  {
-    name: 'adgate_last_drain_seconds',
-    why: 'written when a drain ends, after the listener closed',
-  },
 ];
 
 /**

@@ -1,7 +1,14 @@
 import type { Meter } from '@opentelemetry/api';
 import { gaugeSetter } from './buckets.js';
 
-/** The lifecycle state, failures and the last drain (SPEC §7). */
+/** The clock of a drain, read at each scrape (lifecycle/report-lifecycle.ts runs it). */
+export interface DrainClock {
+  readonly deadlineSeconds: number;
+  /** Since the drain began, until it ended; 0 before a drain. */
+  elapsedSeconds(): number;
+}
+
+/** The lifecycle state, failures and the drain (SPEC §7). */
 export function createLifecycleInstruments(meter: Meter) {
   return {
     setLifecycleState: gaugeSetter(
@@ -13,10 +20,18 @@ export function createLifecycleInstruments(meter: Meter) {
       description:
         'Times this instance moved to `failed` (it then drains and exits non-zero), by reason',
     }),
-    setLastDrainSeconds: gaugeSetter(
-      meter,
-      'adgate_last_drain_seconds',
-      'Duration of the last completed drain',
-    ),
+    observeDrain(clock: DrainClock): void {
+      meter
+        .createObservableGauge('adgate_drain_elapsed_seconds', {
+          description:
+            'How long the drain in progress has run, or the finished one took (0 before a drain)',
+        })
+        .addCallback((result) => result.observe(clock.elapsedSeconds()));
+      meter
+        .createObservableGauge('adgate_drain_deadline_seconds', {
+          description: 'ADGATE_DRAIN_TIMEOUT_MS: past it a drain exits non-zero',
+        })
+        .addCallback((result) => result.observe(clock.deadlineSeconds));
+    },
   };
 }
