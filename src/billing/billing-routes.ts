@@ -28,6 +28,8 @@ export interface BillingRouteDeps {
   readonly log: Logger;
   /** The settled watermark; absent in a process not wired to Kafka (the route answers 501). */
   readonly watermark?: { read(): Promise<Watermark> };
+  /** Hourly answers keep the text of whole days before this (query-billing.ts); none without it. */
+  readonly keepDaysBefore?: () => Date;
 }
 
 /**
@@ -46,7 +48,8 @@ export function createBillingRoutes(deps: BillingRouteDeps): Hono {
       try {
         // Already the JSON of billingRowsSchema (sql/hourly.sql): parsing it
         // to objects and printing them again would cost more than the query.
-        const body = await queryBillingBody(deps.pool, granularity, parsed.data);
+        const keep = deps.keepDaysBefore?.();
+        const body = await queryBillingBody(deps.pool, granularity, parsed.data, keep);
         return c.body(body, 200, { 'content-type': 'application/json' });
       } catch (error) {
         return answerBillingFailure(c, error, deps);

@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import { z } from 'zod';
+import type { Config } from '../config/load-config.js';
 import { readBeside } from '../shared/read-beside.js';
+import { BEGIN_WITHOUT_JIT } from '../store/begin-without-jit.js';
 import { classifyPgError } from '../store/classify-pg-error.js';
 import { boundaryParam, idParam } from './query-params.js';
 
@@ -97,28 +99,60 @@ export function toBillingRow(r: BillingDbRow, bucket: Date): BillingRow {
 }
 
 /**
+ * Before this instant, a whole day's hourly text is kept (sql/hourly.sql):
+ * the acceptance window (ADGATE_ACCEPT_PAST_MS, with the watermark's clock
+ * skew) has closed on it, so no new event can change it; a replay still
+ * can, and the kept text notices that.
+ */
+export function keepDaysBefore(
+  config: Pick<Config, 'ADGATE_ACCEPT_PAST_MS' | 'ADGATE_WATERMARK_SKEW_MS'>,
+  now = Date.now(),
+): Date {
+  return new Date(now - config.ADGATE_ACCEPT_PAST_MS - config.ADGATE_WATERMARK_SKEW_MS);
+}
+
+/**
  * The body of GET /v1/billing/{hourly,daily} for one campaign: the JSON
  * text of `{ rows: BillingRow[] }` (billingRowsSchema), ordered by bucket,
- * built by PostgreSQL (sql/hourly.sql says why) and sent as it is.
+ * built by PostgreSQL (sql/hourly.sql says why) and sent as it is. Hourly
+ * bodies keep the text of whole days that ended before `keepDaysBefore`
+ * (billing_day_bodies): days no event can change any more, so that the
+ * next call need not format them again; none kept when it is absent.
  */
 export async function queryBillingBody(
   pool: pg.Pool,
   granularity: Granularity,
   query: BillingQuery,
+  keepDaysBefore?: Date,
 ): Promise<string> {
+  const params: unknown[] = [
+    query.campaign_id,
+    new Date(query.from).toISOString(),
+    new Date(query.to).toISOString(),
+    query.ad_id ?? null,
+    query.publisher_id ?? null,
+    // Every row's campaign_id is $1: its JSON is made once, here.
+    JSON.stringify(query.campaign_id),
+  ];
+  if (granularity === 'hourly') params.push(keepDaysBefore?.toISOString() ?? null);
+  let client: pg.PoolClient | undefined;
+  let broken = false;
   try {
-    const { rows } = await pool.query<{ body: string }>(SQL[granularity], [
-      query.campaign_id,
-      new Date(query.from).toISOString(),
-      new Date(query.to).toISOString(),
-      query.ad_id ?? null,
-      query.publisher_id ?? null,
-      // Every row's campaign_id is $1: its JSON is made once, here.
-      JSON.stringify(query.campaign_id),
-    ]);
+    client = await pool.connect();
+    // A transaction without JIT: the hourly statement's series of days has
+    // no row estimate, and its compilation cost more than its run.
+    await client.query(BEGIN_WITHOUT_JIT);
+    const { rows } = await client.query<{ body: string }>(SQL[granularity], params);
+    await client.query('COMMIT');
     return (rows[0] as { body: string }).body;
   } catch (error) {
+    await client?.query('ROLLBACK').catch(() => {
+      broken = true;
+    });
     throw classifyPgError(error);
+  } finally {
+    // A connection that could not roll back is discarded, not pooled.
+    client?.release(broken);
   }
 }
 

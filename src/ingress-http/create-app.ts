@@ -4,6 +4,7 @@ import type { UnofficialStatusCode } from 'hono/utils/http-status';
 import type pg from 'pg';
 import { type BillingGuard, createBillingRoutes } from '../billing/billing-routes.js';
 import { createWatermarkSource, type IngestLog } from '../billing/compute-watermark.js';
+import { keepDaysBefore } from '../billing/query-billing.js';
 import { createReconciliationRoutes } from '../billing/reconciliation-routes.js';
 import type { Config } from '../config/load-config.js';
 import { ClientClosedRequestError } from '../errors/adgate-error.js';
@@ -120,7 +121,11 @@ function mountBillingRoutes(app: Hono, deps: AppDeps, guard: BillingGuard): void
           acceptPastMs: config.ADGATE_ACCEPT_PAST_MS,
           skewMs: config.ADGATE_WATERMARK_SKEW_MS,
         });
-  app.route('/v1/billing', createBillingRoutes({ pool, guard, metrics, log, watermark }));
+  const keep = () => keepDaysBefore(config);
+  app.route(
+    '/v1/billing',
+    createBillingRoutes({ pool, guard, metrics, log, watermark, keepDaysBefore: keep }),
+  );
   app.route(
     '/v1/reconciliation',
     createReconciliationRoutes({

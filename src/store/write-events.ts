@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { readBeside } from '../shared/read-beside.js';
+import { BEGIN_WITHOUT_JIT } from './begin-without-jit.js';
 import { classifyPgError } from './classify-pg-error.js';
 import { COPY_COLUMNS, CopyEncoder, type EventRow } from './encode-copy-rows.js';
 
@@ -85,12 +86,9 @@ export async function writeEvents(
       preparedClients.set(client, encoder);
     }
     const copyText = encoder.encode(rows);
-    // No JIT: the planner's estimate for the arbiter statement (a few
-    // thousand rows, but CTEs it cannot size and the orphan probes' subplans)
-    // passes jit_optimize_above_cost, and compiling it took 1-2 s a batch
-    // where running it takes 0.3 s (EXPLAIN ANALYZE: JIT, 70 functions).
-    // SET LOCAL ends with the transaction; one round trip for both.
-    await client.query('BEGIN; SET LOCAL jit = off');
+    // No JIT: the arbiter statement's estimate (CTEs the planner cannot
+    // size, the orphan probes' subplans) would compile it at every batch.
+    await client.query(BEGIN_WITHOUT_JIT);
     // Unsorted: the SQL takes its locks in key order (ORDER BY), and
     // PostgreSQL's memcmp sort costs less than a JavaScript one here.
     await pipeline(

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { billingRowsSchema } from '../../src/billing/billing-responses.js';
 import { queryBillingBody } from '../../src/billing/query-billing.js';
-import { within } from '../../testkit/wait-for.js';
+import { waitFor, within } from '../../testkit/wait-for.js';
+import { writeTestEvents } from '../support/event-rows.js';
+import { impression } from '../support/events.js';
 import { uniqueName } from '../support/names.js';
 import { createTestDatabase, type TestDatabase } from '../support/services.js';
 
@@ -186,5 +188,69 @@ describe('billing bodies built by PostgreSQL', () => {
         (s) => Math.floor(s.hour / DAY_MS) * DAY_MS,
       ),
     );
+  });
+
+  // Last: it restates a seed.
+  it('hourly: keeps the text of whole settled days, serves it, and notices a restatement', async () => {
+    const kept = async () =>
+      (
+        await db.pool.query<{ day: Date; built_xmin: string; body: string }>(
+          'SELECT day, built_xmin::text, body FROM billing_day_bodies WHERE campaign_id = $1 ORDER BY day',
+          [campaign],
+        )
+      ).rows;
+    const settled = new Date(); // every day of the seeds ended before now
+    const truth = (rows: Seed[]) => expected(rows, (s) => s.hour);
+    // A kept day is rebuilt when one of its rows may be newer than its text:
+    // written by a transaction at or above the snapshot's xmin, which another
+    // transaction of the cluster can hold back. Once every seed is below any
+    // running transaction, a text of theirs stays valid until a row changes.
+    await waitFor('the seeds to be older than any running transaction', async () => {
+      const { rows } = await db.pool.query<{ older: boolean }>(
+        `SELECT pg_snapshot_xmin(pg_current_snapshot()) > max(updated_xid) AS older
+         FROM billing_hourly WHERE campaign_id = $1`,
+        [campaign],
+      );
+      return rows[0]?.older === true;
+    });
+    const first = await queryBillingBody(db.pool, 'hourly', query, settled);
+    assert.equal(first, truth(seeds.slice(0, 6)));
+    const days = await kept();
+    assert.deepEqual(
+      days.map((d) => d.day.getTime()),
+      [day, day + DAY_MS],
+      'the two whole days of the range are kept',
+    );
+    assert.equal(await queryBillingBody(db.pool, 'hourly', query, settled), first);
+
+    // Not kept: a day still open (ends after `settled`), partial days, filters.
+    const partial = { ...query, from: day + 5 * HOUR_MS, to: day + DAY_MS + 6 * HOUR_MS };
+    assert.equal(
+      await queryBillingBody(db.pool, 'hourly', partial, settled),
+      truth(seeds.slice(0, 6).filter((s) => s.hour >= partial.from && s.hour < partial.to)),
+    );
+    await queryBillingBody(db.pool, 'hourly', { ...query, ad_id: 'a-1' }, settled);
+    await queryBillingBody(db.pool, 'hourly', query, new Date(day + DAY_MS));
+    assert.deepEqual(await kept(), days, 'nothing else kept, nothing rebuilt');
+
+    // A replay restates the first day through the sink's write path: the
+    // kept text of that day is stale, never served, and rebuilt.
+    const late = impression(`imp-${campaign}-late`, {
+      campaign_id: campaign,
+      ad_id: 'a.2',
+      publisher_id: 'p:1',
+      currency: 'USD',
+      cost_micros: 3,
+      occurred_at: iso(day + 13 * HOUR_MS + 60_000),
+    });
+    assert.equal(await writeTestEvents(db.pool, [late]), 1);
+    const restated = [{ ...(seeds[0] as Seed), counts: [6, 1, 0], cost: '53' } as Seed];
+    const now = truth([...restated, ...seeds.slice(1, 6)]);
+    assert.equal(await queryBillingBody(db.pool, 'hourly', query, settled), now);
+    const after = await kept();
+    // (built_xmin may not move: another transaction of the cluster can hold the xmin back.)
+    assert.ok(after[0]?.body.includes('"impressions":6,'), 'the restated day was rebuilt');
+    assert.equal(after[1]?.built_xmin, days[1]?.built_xmin, 'the other day was left');
+    assert.equal(await queryBillingBody(db.pool, 'hourly', query, settled), now);
   });
 });
