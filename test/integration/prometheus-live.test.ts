@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { type GatewayProcess, startGatewayProcess } from '../../testkit/gateway-process.js';
+import {
+  freePort,
+  type GatewayProcess,
+  startGatewayProcess,
+} from '../../testkit/gateway-process.js';
 import { waitFor, within } from '../../testkit/wait-for.js';
 import {
   createObservedTopics,
@@ -85,10 +89,17 @@ describe('a real Prometheus scraping real gateways, with the alert rules loaded'
   before(async () => {
     pipeline = await createTestPipeline({ partitions: 3 });
     await createObservedTopics(pipeline, 3);
-    gateway = await startGatewayProcess({ ...pipeline.env, ...trafficEnv() });
+    // Scraped on its metrics port, as the README and deploy/ advise (the
+    // faulty gateway on its one port: both serve the same /metrics).
+    const metricsPort = await freePort();
+    gateway = await startGatewayProcess({
+      ...pipeline.env,
+      ...trafficEnv(),
+      ADGATE_METRICS_PORT: String(metricsPort),
+    });
     faulty = await startFaultyGateway(pipeline);
     prometheus = await startPrometheus({
-      targets: [`127.0.0.1:${gateway.port}`, `127.0.0.1:${faulty.gateway.port}`],
+      targets: [`127.0.0.1:${metricsPort}`, `127.0.0.1:${faulty.gateway.port}`],
       ruleFiles: [ALERT_RULES],
     });
   });
