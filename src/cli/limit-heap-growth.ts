@@ -24,9 +24,10 @@ export function limitHeapGrowth(percent = 100): void {
  * although the supervisor only relays messages and merges /metrics.
  * --max-semi-space-size would be the flag, but V8 reads it only when the
  * heap is set up; the growth factor it reads at each growth. A
- * `--max-semi-space-size` on the command line wins.
+ * `--max-semi-space-size` on the command line or in NODE_OPTIONS wins.
  */
 export function keepYoungGenerationSmall(): void {
-  if (process.execArgv.some((arg) => arg.startsWith('--max-semi-space-size'))) return;
+  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  if (given.some((arg) => arg.startsWith('--max-semi-space-size'))) return;
   v8.setFlagsFromString('--semi-space-growth-factor=1');
 }
