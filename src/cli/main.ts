@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First, for its side effect: before any other module loads.
+import './hold-young-generation.js';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +15,8 @@ import {
   workerName,
 } from '../workers/plan-workers.js';
 import { DRAIN_HELP, MAIN_HELP, MIGRATE_HELP, SERVE_HELP, STACK_HELP } from './help.js';
-import { keepYoungGenerationSmall, limitHeapGrowth } from './limit-heap-growth.js';
+import { releaseYoungGeneration } from './hold-young-generation.js';
+import { limitHeapGrowth } from './limit-heap-growth.js';
 import { UsageError } from './usage-error.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -69,6 +72,8 @@ function loadConfigOrExit() {
 
 async function main(argv: readonly string[]): Promise<void> {
   const [name, ...args] = argv;
+  // Only a supervisor keeps its young generation small (serveCommand).
+  if (name !== 'serve') releaseYoungGeneration();
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(MAIN_HELP);
     return;
@@ -110,6 +115,8 @@ async function serveCommand(values: Values): Promise<void> {
   limitHeapGrowth();
   const log = createConfiguredLogger(config);
   const plan = planOrExit(config);
+  const supervisor = plan.mode === 'workers' && typeof values.worker !== 'string';
+  if (!supervisor) releaseYoungGeneration();
   // Each kind of process imports only its own part: the supervisor neither
   // the gateway (kafkajs, ioredis, hono, the pipeline) nor a worker's
   // runner, a worker not the supervisor; what one loads stays resident for
@@ -124,7 +131,6 @@ async function serveCommand(values: Values): Promise<void> {
     return;
   }
   if (plan.mode === 'workers') {
-    keepYoungGenerationSmall();
     await migrateOnStart(config, log);
     const { superviseWorkers } = await import('../workers/supervise-workers.js');
     superviseWorkers(config, plan.workers, log);
