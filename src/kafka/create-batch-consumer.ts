@@ -69,7 +69,7 @@ function newGroupMember(kafka: Kafka, settings: ConsumerSettings): KafkaJsConsum
     // events of a partition: six partitions' fetch is about two flushes of
     // ADGATE_BATCH_MAX_EVENTS (5,000; the sink runs two at once). At 1 MiB
     // half of a fetch waited in memory for the flushes before it, which put
-    // the sink worker's peak RSS 20–30 MB higher (loadtest/README.md).
+    // the sink worker's peak RSS about 15 MB higher (loadtest/README.md).
     maxBytesPerPartition: settings.maxBytesPerPartition ?? 512 * 1024,
     allowAutoTopicCreation: false,
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5_000 },
