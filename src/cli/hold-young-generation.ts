@@ -12,9 +12,9 @@ const V8_GROWTH_FACTOR = 2;
  * supervisor of worker processes, which only relays messages and merges
  * /metrics once started. Every other process gives V8 its growth back
  * (releaseYoungGeneration) as soon as it knows what it is: a worker's
- * and a single process's young generation is what the pipeline's
- * throughput needs (loadtest/README.md, issue 15: capped at 4 MB per
- * semi-space, the workers took 10–15% more CPU per message).
+ * young generation allocates at the pipeline's rate (its cap comes from
+ * the supervisor, workers/worker-exec-argv.ts; at 1 MB it would cost CPU
+ * per message, loadtest/README.md, issue 15).
  * --max-semi-space-size would be the flag, but V8 reads it only when the
  * heap is set up; the growth factor it reads at each growth. A
  * `--max-semi-space-size` on the command line or in NODE_OPTIONS wins.
