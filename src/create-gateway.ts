@@ -1,18 +1,12 @@
 import type pg from 'pg';
 import type { Config } from './config/load-config.js';
-import { createRedisDedupStore } from './dedup/redis-dedup-store.js';
-import { createDlqPart } from './dlq/create-dlq-part.js';
+import type { SinkPartDeps } from './create-sink-part.js';
 import { AdgateError, errorMessage } from './errors/adgate-error.js';
-import { createApp } from './ingress-http/create-app.js';
-import { listenConfigured } from './ingress-http/listen-configured.js';
-import { closeHttpServer } from './ingress-http/start-http-server.js';
 import { startMetricsPort } from './ingress-http/start-metrics-port.js';
-import { createBatchConsumer } from './kafka/create-batch-consumer.js';
 import { createKafka } from './kafka/create-kafka.js';
 import { createProducer } from './kafka/create-producer.js';
 import { ensureTopics } from './kafka/ensure-topics.js';
 import { kafkaSettingsFrom } from './kafka/kafka-settings.js';
-import { readPartitionPositions } from './kafka/read-partition-positions.js';
 import type { Producer } from './kafka/types.js';
 import {
   type DrainReport,
@@ -25,8 +19,6 @@ import { type Fail, failOnce } from './lifecycle/fail-once.js';
 import { Lifecycle } from './lifecycle/lifecycle-state.js';
 import { reportLifecycle } from './lifecycle/report-lifecycle.js';
 import { scheduleMaintenance } from './lifecycle/schedule-maintenance.js';
-import type { DedupStore } from './sink/dedup-store.js';
-import { createSink, type Sink } from './sink/sink.js';
 import { createPool } from './store/create-pool.js';
 import { migrate } from './store/migrate.js';
 import { type Logger, quietUnless } from './telemetry/logger.js';
@@ -97,6 +89,7 @@ async function startParts(config: Config, log: Logger, ctx: StartContext): Promi
   const { lifecycle, metrics, opened } = ctx;
   const tracing = await startObserving(config, log, ctx);
   const roles = new Set(config.ADGATE_ROLES);
+  const parts = await importParts(roles, ctx.options.listen !== false);
   const { pool, kafka, producer } = await openDependencies(config, log, ctx);
   const knownDays = new Set<string>();
   const maintenance = startMaintenance(config, { pool, knownDays, log, opened });
@@ -104,7 +97,7 @@ async function startParts(config: Config, log: Logger, ctx: StartContext): Promi
   // What a failure must make give up its retries, so that the drain that
   // follows is not held to its deadline by the work that could not progress.
   const abandonOnFailure: { abandon(): void }[] = [];
-  const { sink, dedup, fail } = wireSink(config, roles.has('sink'), {
+  const { sink, dedup, fail } = wireSink(config, parts.sink, {
     abandonOnFailure,
     kafka,
     pool,
@@ -117,16 +110,13 @@ async function startParts(config: Config, log: Logger, ctx: StartContext): Promi
     onFatal: ctx.onFatal,
   });
 
-  const dlq = roles.has('dlq')
-    ? createDlqPart(config, { kafka, producer, metrics, log, onFailure: fail })
-    : undefined;
+  const dlq = parts.dlq?.createDlqPart(config, { kafka, producer, metrics, log, onFailure: fail });
   if (dlq !== undefined) abandonOnFailure.push(dlq);
-  const http = await startHttpPart(config, ctx, {
-    kafka,
-    producer: roles.has('ingress') ? producer : undefined,
-    pool,
-    log,
-  });
+  const http = await parts.http?.startHttpPart(
+    config,
+    { ...ctx, renderMetrics: ctx.options.renderMetrics },
+    { kafka, producer: roles.has('ingress') ? producer : undefined, pool, log },
+  );
 
   // The ingress is ready as soon as it can take requests; it does not wait
   // for the sink to join its group, which can take a session timeout when
@@ -163,6 +153,21 @@ async function startParts(config: Config, log: Logger, ctx: StartContext): Promi
       { lifecycle, metrics, log },
     ),
   };
+}
+
+/**
+ * The modules of the parts this process runs, and only those: what a
+ * process loads stays resident for its life, and an HTTP worker has no use
+ * for ioredis and the sink, nor a sink worker for hono and the routes.
+ * Loaded before anything is opened, so that no start step waits on them.
+ */
+async function importParts(roles: ReadonlySet<string>, listens: boolean) {
+  const [sink, dlq, http] = await Promise.all([
+    roles.has('sink') ? import('./create-sink-part.js') : undefined,
+    roles.has('dlq') ? import('./dlq/create-dlq-part.js') : undefined,
+    listens ? import('./start-http-part.js') : undefined,
+  ]);
+  return { sink, dlq, http };
 }
 
 /** Tracing, the lifecycle's gauges and log lines, the metrics port, the development key's warning. */
@@ -248,19 +253,22 @@ interface SinkWiring extends Omit<SinkPartDeps, 'onFailure'> {
  * when the roles include it, its Redis on `opened` so that a failed start
  * closes it.
  */
-function wireSink(config: Config, wanted: boolean, deps: SinkWiring) {
+function wireSink(
+  config: Config,
+  part: typeof import('./create-sink-part.js') | undefined,
+  deps: SinkWiring,
+) {
   const fail = failOnce(deps.lifecycle, deps.metrics, deps.log, (error) => {
     // Draining follows, and the batch in hand is what could not progress:
     // retries give up instead of holding the drain to its deadline.
     for (const part of deps.abandonOnFailure) part.abandon();
     deps.onFatal(error);
   });
-  if (!wanted) return { sink: undefined, dedup: undefined, fail };
-  const part = createSinkPart(config, { ...deps, onFailure: fail });
-  const sink: Sink = part.sink;
+  if (part === undefined) return { sink: undefined, dedup: undefined, fail };
+  const { sink, dedup } = part.createSinkPart(config, { ...deps, onFailure: fail });
   deps.abandonOnFailure.push(sink);
-  deps.opened.push({ name: 'redis: close', run: () => part.dedup.close() });
-  return { sink, dedup: part.dedup, fail };
+  deps.opened.push({ name: 'redis: close', run: () => dedup.close() });
+  return { sink, dedup, fail };
 }
 
 /** Why the sink (or the DLQ consumer) could not start, as the reason of the instance's failure. */
@@ -274,110 +282,4 @@ function startFailure(
     retriable: false,
     cause: error,
   });
-}
-
-interface SinkPartDeps {
-  readonly kafka: ReturnType<typeof createKafka>;
-  readonly pool: pg.Pool;
-  readonly producer: Producer;
-  readonly metrics: Metrics;
-  readonly log: Logger;
-  readonly knownDays: Set<string>;
-  readonly onFailure: (error: AdgateError) => void;
-}
-
-function createSinkPart(config: Config, deps: SinkPartDeps): { sink: Sink; dedup: DedupStore } {
-  const { kafka, metrics, log } = deps;
-  const dedup = createRedisDedupStore(
-    {
-      url: config.ADGATE_REDIS_URL,
-      tlsCa: config.ADGATE_REDIS_TLS_CA_FILE?.pem,
-      prefix: config.ADGATE_REDIS_KEY_PREFIX,
-      buckets: config.ADGATE_DEDUP_REDIS_BUCKETS,
-      windowMs: config.ADGATE_DEDUP_REDIS_WINDOW_MS ?? config.ADGATE_DEDUP_WINDOW_MS,
-    },
-    log.child({ component: 'dedup' }),
-    {
-      onDegradedChange: (degraded) => metrics.setDedupDegraded(degraded ? 1 : 0),
-      onBucketFill: (largest, compactLimit) => {
-        metrics.setDedupBucketMaxKeys(largest);
-        metrics.setDedupBucketCompactLimit(compactLimit);
-      },
-    },
-  );
-  metrics.setDedupDegraded(0);
-  const consumer = createBatchConsumer(
-    kafka,
-    {
-      groupId: config.ADGATE_CONSUMER_GROUP,
-      topic: config.ADGATE_TOPIC,
-      concurrency: config.ADGATE_TOPIC_PARTITIONS,
-      maxWaitMs: Math.min(config.ADGATE_BATCH_MAX_AGE_MS, 500),
-      sessionTimeoutMs: config.ADGATE_KAFKA_SESSION_TIMEOUT_MS,
-      // Frequent heartbeats make members notice a rebalance sooner, which
-      // is most of what a deploy's rebalance costs in lag.
-      heartbeatIntervalMs: Math.min(1_000, Math.floor(config.ADGATE_KAFKA_SESSION_TIMEOUT_MS / 3)),
-    },
-    log.child({ component: 'consumer' }),
-  );
-  const sink = createSink(
-    {
-      groupId: config.ADGATE_CONSUMER_GROUP,
-      topic: config.ADGATE_TOPIC,
-      dlqTopic: config.ADGATE_DLQ_TOPIC,
-      deadTopic: config.ADGATE_DEAD_TOPIC,
-      dlqMaxAttempts: config.ADGATE_DLQ_MAX_ATTEMPTS,
-      window: { pastMs: config.ADGATE_ACCEPT_PAST_MS, futureMs: config.ADGATE_ACCEPT_FUTURE_MS },
-      maxEventBytes: config.ADGATE_MAX_EVENT_BYTES,
-      batchMaxEvents: config.ADGATE_BATCH_MAX_EVENTS,
-      batchMaxAgeMs: config.ADGATE_BATCH_MAX_AGE_MS,
-      maxBackoffMs: config.ADGATE_RETRY_MAX_BACKOFF_MS,
-      produceTimeoutMs: config.ADGATE_PRODUCE_TIMEOUT_MS,
-      stallMs: config.ADGATE_SINK_STALL_MS,
-    },
-    {
-      consumer,
-      pool: deps.pool,
-      dedup,
-      producer: deps.producer,
-      metrics,
-      log: log.child({ component: 'sink' }),
-      knownDays: deps.knownDays,
-      onFailure: deps.onFailure,
-    },
-  );
-  return { sink, dedup };
-}
-
-/**
- * The HTTP app (ingress, billing, admin, probes) on its listener, with the
- * billing watermark's reader of the ingest topic's positions (admin API
- * only); none of it in a process that does not listen (a sink worker).
- */
-async function startHttpPart(
-  config: Config,
-  ctx: StartContext,
-  deps: {
-    kafka: ReturnType<typeof createKafka>;
-    producer: Producer | undefined;
-    pool: pg.Pool;
-    log: Logger;
-  },
-) {
-  if (ctx.options.listen === false) return undefined;
-  const ingestLog = readPartitionPositions(deps.kafka, config.ADGATE_TOPIC);
-  ctx.opened.push({ name: 'kafka: close the watermark reader', run: () => ingestLog.close() });
-  const app = createApp({
-    config,
-    ingestLog,
-    producer: deps.producer,
-    pool: deps.pool,
-    lifecycle: ctx.lifecycle,
-    metrics: ctx.metrics,
-    renderMetrics: ctx.options.renderMetrics,
-    log: deps.log.child({ component: 'http' }),
-    requestDrain: ctx.onDrainRequested,
-  });
-  const { server, port } = await listenConfigured(app.fetch, config, ctx.metrics);
-  return { port, ingestLog, close: () => closeHttpServer(server) };
 }

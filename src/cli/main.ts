@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First, for its side effect: before any other module loads.
+import './hold-young-generation.js';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,11 +14,9 @@ import {
   type WorkerSpec,
   workerName,
 } from '../workers/plan-workers.js';
-import { runWorker } from '../workers/run-worker.js';
-import { superviseWorkers } from '../workers/supervise-workers.js';
 import { DRAIN_HELP, MAIN_HELP, MIGRATE_HELP, SERVE_HELP, STACK_HELP } from './help.js';
+import { releaseYoungGeneration } from './hold-young-generation.js';
 import { limitHeapGrowth } from './limit-heap-growth.js';
-import { runServe } from './serve.js';
 import { UsageError } from './usage-error.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -72,6 +72,8 @@ function loadConfigOrExit() {
 
 async function main(argv: readonly string[]): Promise<void> {
   const [name, ...args] = argv;
+  // Only a supervisor keeps its young generation small (serveCommand).
+  if (name !== 'serve') releaseYoungGeneration();
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(MAIN_HELP);
     return;
@@ -113,18 +115,31 @@ async function serveCommand(values: Values): Promise<void> {
   limitHeapGrowth();
   const log = createConfiguredLogger(config);
   const plan = planOrExit(config);
+  const supervisor = plan.mode === 'workers' && typeof values.worker !== 'string';
+  if (!supervisor) releaseYoungGeneration();
+  // Each kind of process imports only its own part: the supervisor neither
+  // the gateway (kafkajs, ioredis, hono, the pipeline) nor a worker's
+  // runner, a worker not the supervisor; what one loads stays resident for
+  // its whole life.
   if (typeof values.worker === 'string') {
     const spec = workerSpecOrExit(plan, values.worker, values['worker-index']);
-    const { startGateway } = await import('../create-gateway.js');
+    const [{ runWorker }, { startGateway }] = await Promise.all([
+      import('../workers/run-worker.js'),
+      import('../create-gateway.js'),
+    ]);
     await runWorker(config, spec, log.child({ worker: workerName(spec) }), startGateway);
     return;
   }
   if (plan.mode === 'workers') {
     await migrateOnStart(config, log);
+    const { superviseWorkers } = await import('../workers/supervise-workers.js');
     superviseWorkers(config, plan.workers, log);
     return;
   }
-  const { startGateway } = await import('../create-gateway.js');
+  const [{ runServe }, { startGateway }] = await Promise.all([
+    import('./serve.js'),
+    import('../create-gateway.js'),
+  ]);
   const single = Object.freeze({ ...config, ADGATE_ROLES: [...plan.roles] });
   await runServe(single, log, startGateway);
 }

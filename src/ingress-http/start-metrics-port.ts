@@ -1,9 +1,6 @@
-import { Hono } from 'hono';
 import type { Config } from '../config/load-config.js';
 import type { Lifecycle } from '../lifecycle/lifecycle-state.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import { listenConfigured } from './listen-configured.js';
-import { mountProbeRoutes } from './probe-routes.js';
 
 /** Prometheus, the kubelet's probes and a person with curl: a handful of connections. */
 const MAX_CONNECTIONS = 64;
@@ -31,6 +28,13 @@ export async function startMetricsPort(
   deps: MetricsPortDeps,
 ): Promise<number | undefined> {
   if (config.ADGATE_METRICS_PORT === undefined) return undefined;
+  // Loaded only when the port is set: the supervisor, which serves it for
+  // its workers, otherwise never needs hono or the listener.
+  const [{ Hono }, { mountProbeRoutes }, { listenConfigured }] = await Promise.all([
+    import('hono'),
+    import('./probe-routes.js'),
+    import('./listen-configured.js'),
+  ]);
   const app = new Hono();
   mountProbeRoutes(app, deps.lifecycle, deps.renderMetrics);
   app.notFound((c) =>

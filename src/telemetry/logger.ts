@@ -1,6 +1,7 @@
+import { createRequire } from 'node:module';
 import { isSpanContextValid, TraceFlags, trace } from '@opentelemetry/api';
 import { type DestinationStream, type Logger as PinoLogger, pino } from 'pino';
-import pretty from 'pino-pretty';
+import type pretty from 'pino-pretty';
 import { toLoggable } from './to-loggable.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -77,7 +78,10 @@ function chooseDestination(
   if (write !== undefined) return { write };
   const wantPretty = format === 'pretty' || (format === undefined && process.stdout.isTTY === true);
   if (wantPretty) {
-    return pretty({
+    // Loaded only here: a process that writes JSON lines (stdout not a
+    // terminal: containers, log shippers) never carries pino-pretty's 30 modules.
+    const prettyStream = createRequire(import.meta.url)('pino-pretty') as typeof pretty;
+    return prettyStream({
       sync: true,
       colorize: process.stdout.isTTY === true,
       translateTime: 'SYS:HH:MM:ss.l',

@@ -8,6 +8,7 @@ import type { Logger } from '../telemetry/logger.js';
 import { createMetrics, type Metrics } from '../telemetry/metrics.js';
 import { type WorkerSpec, workerName } from './plan-workers.js';
 import { renderInstanceMetrics } from './render-instance-metrics.js';
+import { workerExecArgv } from './worker-exec-argv.js';
 import { isMessage, type ToSupervisor, type ToWorker } from './worker-messages.js';
 
 /** Past the workers' own drain deadline, how long the supervisor waits before it kills them. */
@@ -104,6 +105,8 @@ function setSchedulingPolicy(specs: readonly WorkerSpec[]): void {
 
 function fork(spec: WorkerSpec): Member {
   cluster.setupPrimary({
+    // NODE_OPTIONS is Node's, not adgate's configuration: read only to leave the operator's flags be.
+    execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS),
     args: ['serve', '--worker', spec.kind, '--worker-index', String(spec.index)],
   });
   return { spec, name: workerName(spec), worker: cluster.fork(), state: 'starting' };
