@@ -101,7 +101,11 @@ export async function runBench(given: BenchOptions): Promise<BenchResult> {
     if (gut.lag.samples.length === 0) run.say('warning: no lag sample was taken');
     await writeReport(files, result, renderBenchHtml(result), renderTable(result), [
       `gateway log: ${files.gatewayLog}`,
-      ...(files.profile === undefined ? [] : [`gateway CPU profile: ${files.profile}`]),
+      ...(files.profile === undefined
+        ? []
+        : [
+            `gateway CPU profile: ${files.profile} (a worker's: gateway.<role>-<n>.cpuprofile beside it)`,
+          ]),
     ]);
     return result;
   } finally {
