@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { type GatewayProcess, startGatewayProcess } from '../../testkit/gateway-process.js';
+import type { GatewayProcess } from '../../testkit/gateway-process.js';
 import { generateStream } from '../../testkit/stream/generate-stream.js';
 import { verifyOutcome } from '../../testkit/verify-outcome.js';
 import { waitFor } from '../../testkit/wait-for.js';
 import { BalancedClient } from '../support/balanced-client.js';
+import { GatewayFleet } from '../support/gateway-fleet.js';
 import { firstLoggedAt } from '../support/gateway-logs.js';
 import {
   createTestPipeline,
@@ -23,24 +24,17 @@ const httpDrainBeganAt = (gateway: GatewayProcess) =>
 
 describe('drain-then-restart (SPEC §7)', () => {
   let pipeline: TestPipeline;
-  const started: GatewayProcess[] = [];
-  const start = async (env: Record<string, string> = {}) => {
-    const gateway = await startGatewayProcess({
-      ...pipeline.env,
-      ADGATE_DRAIN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS),
-      ...env,
-    });
-    started.push(gateway);
-    return gateway;
-  };
+  const fleet = new GatewayFleet(() => ({
+    ...pipeline.env,
+    ADGATE_DRAIN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS),
+  }));
+  const start = (env: Record<string, string> = {}) => fleet.start(env);
 
   before(async () => {
     pipeline = await createTestPipeline({ partitions: 4 });
     await createTopics(pipeline, 4);
   });
-  afterEach(async () => {
-    for (const g of started.splice(0)) await g.stop('SIGKILL').catch(() => undefined);
-  });
+  afterEach(() => fleet.killAll());
   after(async () => {
     await pipeline?.cleanup();
   });
@@ -117,22 +111,21 @@ describe('drain-then-restart (SPEC §7)', () => {
 
 describe('drain with HTTP requests in flight', () => {
   let pipeline: TestPipeline;
-  const started: GatewayProcess[] = [];
+  const fleet = new GatewayFleet(() => ({
+    ...pipeline.env,
+    ADGATE_DRAIN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS),
+  }));
 
   before(async () => {
     pipeline = await createTestPipeline({ partitions: 4 });
   });
   after(async () => {
-    for (const g of started.splice(0)) await g.stop('SIGKILL').catch(() => undefined);
+    await fleet.killAll();
     await pipeline?.cleanup();
   });
 
   it('no 202 for an event that does not land, and a 503 retried elsewhere counts once', async () => {
-    const first = await startGatewayProcess({
-      ...pipeline.env,
-      ADGATE_DRAIN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS),
-    });
-    started.push(first);
+    const first = await fleet.start();
     let urls = [first.url];
     const client = new BalancedClient(() => urls);
     const { items, expected } = generateStream({
@@ -189,11 +182,7 @@ describe('drain with HTTP requests in flight', () => {
     );
     await waitFor('some requests acknowledged', () => client.acknowledged > 2_000);
     // A replacement comes up first, as in a rolling deploy, then the first drains.
-    const second = await startGatewayProcess({
-      ...pipeline.env,
-      ADGATE_DRAIN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS),
-    });
-    started.push(second);
+    const second = await fleet.start();
     urls = [first.url, second.url];
     secondJoined.open();
     await waitFor('both instances serving', () =>

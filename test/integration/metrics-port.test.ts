@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  freePort,
-  type GatewayProcess,
-  startGatewayProcess,
-} from '../../testkit/gateway-process.js';
+import { freePort, type GatewayProcess } from '../../testkit/gateway-process.js';
 import { fetchMetrics, type MetricSample, metricValue } from '../../testkit/prometheus.js';
 import { waitFor } from '../../testkit/wait-for.js';
 import { impression } from '../support/events.js';
+import { GatewayFleet } from '../support/gateway-fleet.js';
 import { createTestPipeline, type TestPipeline } from '../support/pipeline.js';
 import { startSlowRequest } from '../support/slow-request.js';
 
@@ -55,35 +52,32 @@ async function scrapeUntilExit(gateway: GatewayProcess, url: string, worker?: st
   return seen;
 }
 
-async function startWithMetricsPort(pipeline: TestPipeline, env: Record<string, string>) {
+async function startWithMetricsPort(fleet: GatewayFleet, env: Record<string, string>) {
   const metricsPort = await freePort();
-  const gateway = await startGatewayProcess({
-    ...pipeline.env,
-    ADGATE_DRAIN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS),
-    ADGATE_METRICS_PORT: String(metricsPort),
-    ...env,
-  });
+  const gateway = await fleet.start({ ADGATE_METRICS_PORT: String(metricsPort), ...env });
   return { gateway, metricsUrl: `http://127.0.0.1:${metricsPort}` };
 }
 
 describe('the metrics port, open through the drain', () => {
   let pipeline: TestPipeline;
-  const started: GatewayProcess[] = [];
+  const fleet = new GatewayFleet(() => ({
+    ...pipeline.env,
+    ADGATE_DRAIN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS),
+  }));
 
   before(async () => {
     pipeline = await createTestPipeline();
   });
   after(async () => {
-    for (const g of started.splice(0)) await g.stop('SIGKILL').catch(() => undefined);
+    await fleet.killAll();
     await pipeline?.cleanup();
   });
 
   it('shows the whole instance, then its drain running to the deadline it overran', async () => {
-    const { gateway, metricsUrl } = await startWithMetricsPort(pipeline, {
+    const { gateway, metricsUrl } = await startWithMetricsPort(fleet, {
       ADGATE_INGRESS_WORKERS: '1',
       ADGATE_SINK_WORKERS: '1',
     });
-    started.push(gateway);
     assert.equal((await fetch(`${metricsUrl}/readyz`)).status, 200);
     assert.equal((await fetch(`${metricsUrl}/healthz`)).status, 200);
     const samples = await fetchMetrics(metricsUrl);
@@ -125,10 +119,9 @@ describe('the metrics port, open through the drain', () => {
   });
 
   it('stays open in one process while the ingress listener is closed, and the drain ends clean', async () => {
-    const { gateway, metricsUrl } = await startWithMetricsPort(pipeline, {
+    const { gateway, metricsUrl } = await startWithMetricsPort(fleet, {
       ADGATE_SINGLE_PROCESS: 'true',
     });
-    started.push(gateway);
     const slow = startSlowRequest(gateway.url, JSON.stringify([impression(`imp-${Date.now()}`)]));
     await slow.headersSent;
     gateway.kill('SIGTERM');

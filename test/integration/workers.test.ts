@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { type GatewayProcess, startGatewayProcess } from '../../testkit/gateway-process.js';
+import type { GatewayProcess } from '../../testkit/gateway-process.js';
 import { generateStream } from '../../testkit/stream/generate-stream.js';
 import { verifyOutcome } from '../../testkit/verify-outcome.js';
 import { waitFor, within } from '../../testkit/wait-for.js';
 import { BalancedClient } from '../support/balanced-client.js';
+import { GatewayFleet } from '../support/gateway-fleet.js';
 import { lastAssignmentOf, problemsIn } from '../support/gateway-logs.js';
 import {
   createTestPipeline,
@@ -55,16 +56,11 @@ function sendAll(client: BalancedClient, batches: string[]) {
 
 describe('worker processes (ADGATE_INGRESS_WORKERS, ADGATE_SINK_WORKERS)', () => {
   let pipeline: TestPipeline;
-  const started: GatewayProcess[] = [];
-  const start = async (env: Record<string, string>) => {
-    const gateway = await startGatewayProcess({
-      ...pipeline.env,
-      ADGATE_DRAIN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS),
-      ...env,
-    });
-    started.push(gateway);
-    return gateway;
-  };
+  const fleet = new GatewayFleet(() => ({
+    ...pipeline.env,
+    ADGATE_DRAIN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS),
+  }));
+  const start = (env: Record<string, string>) => fleet.start(env);
 
   /** The rest of the load goes to `next`; every event lands once; `next` drains cleanly. */
   const landsOnce = async (
@@ -85,7 +81,7 @@ describe('worker processes (ADGATE_INGRESS_WORKERS, ADGATE_SINK_WORKERS)', () =>
     await createTopics(pipeline, PARTITIONS);
   });
   afterEach(async () => {
-    for (const g of started.splice(0)) await g.stop('SIGKILL').catch(() => undefined);
+    await fleet.killAll();
     await pipeline?.cleanup();
   });
 
