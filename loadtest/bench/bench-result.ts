@@ -87,7 +87,8 @@ export interface PhaseFigures {
    * This process's CPU µs in the phase ÷ the messages it sent then: the
    * load generator's cost per message (issue 15: ≤ 3 µs), whatever the
    * gateway committed meanwhile. Nothing is generated in the window: it is
-   * the HTTP client, the kafkajs producer and the samplers.
+   * the HTTP client, the Kafka-direct produce requests (their batches
+   * encoded beforehand) and the samplers.
    */
   readonly loadGeneratorUsPerSent: number;
   /** Cores PostgreSQL, Redis and Kafka used over the window (all their processes). */
@@ -133,7 +134,7 @@ export interface BacklogFigures {
   /** Distinct events among them: the rows ad_events must hold. */
   readonly distinct: number;
   readonly preparation: Preparation;
-  /** The untimed write, Kafka-direct with kafkajs. */
+  /** The untimed write, Kafka-direct (KafkaLoad). */
   readonly write: { readonly seconds: number; readonly perSecond: number; readonly failed: number };
   /** Epoch ms the clock started, and what said so (the sink's first non-empty assignment). */
   readonly start: { readonly at: number; readonly signal: string };

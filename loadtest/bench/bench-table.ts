@@ -107,7 +107,7 @@ function phaseRows(p: PhaseFigures): string[][] {
     [
       '  load generator CPU µs per message sent',
       p.loadGeneratorUsPerSent.toFixed(1),
-      'this process ÷ messages sent: HTTP client, kafkajs producer, samplers',
+      'this process ÷ messages sent: HTTP client, Kafka produce, samplers',
     ],
   ];
 }

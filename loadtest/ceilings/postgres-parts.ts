@@ -20,6 +20,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { readBeside } from '../../src/shared/read-beside.js';
+import { BEGIN_WITHOUT_JIT } from '../../src/store/begin-without-jit.js';
 import { COPY_COLUMNS, CopyEncoder, type EventRow } from '../../src/store/encode-copy-rows.js';
 import { migrate } from '../../src/store/migrate.js';
 import { createLogger } from '../../src/telemetry/logger.js';
@@ -100,7 +101,8 @@ async function runStep(step: Step, db: Connection, rows: readonly EventRow[], ta
   const lsn = await client.query<{ l: string }>('SELECT pg_current_wal_lsn() AS l');
   const cpuBefore = cpuUsOf(db.backendPid);
   const started = performance.now();
-  await client.query('BEGIN');
+  // As writeEvents runs it: without JIT, which the arbiter would compile at every batch.
+  await client.query(BEGIN_WITHOUT_JIT);
   await pipeline(
     (async function* () {
       yield copyText;

@@ -1,6 +1,6 @@
 import type { SendUnit } from '../../testkit/stream/route-stream.js';
 import { emptyHttpStats, type HttpSender, type HttpStats } from './http-load.js';
-import { emptyKafkaStats, type KafkaLoad, type KafkaStats, toKafkaRecords } from './kafka-load.js';
+import { emptyKafkaStats, type KafkaLoad, type KafkaStats } from './kafka-load.js';
 import type { PreparedUnit } from './prepared-stream.js';
 
 /** What a phase sends: units made as it goes (StreamRouter) or ahead of it (PreparedStream). */
@@ -133,9 +133,10 @@ async function sendUnit(
     return;
   }
   if (kafka === undefined) throw new Error('a Kafka unit without a Kafka producer');
+  if (!('batches' in unit))
+    throw new Error('a Kafka unit not prepared (PreparedStream) ahead of its phase');
   phase.malformedKafka += unit.malformed;
-  const records = 'records' in unit ? unit.records : toKafkaRecords(unit.messages);
-  await kafka.send(records, unit.malformed, phase.kafka);
+  await kafka.send(unit, unit.malformed, phase.kafka);
 }
 
 function sleep(ms: number): Promise<void> {

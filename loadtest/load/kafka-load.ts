@@ -1,4 +1,11 @@
-import { CompressionTypes, type Kafka, Partitioners, type Producer } from 'kafkajs';
+import { type Kafka, Partitioners } from 'kafkajs';
+import { ProduceConnection } from '../../testkit/kafka/produce-connection.js';
+import {
+  type BatchRecord,
+  encodePartitionBatches,
+  type PartitionBatch,
+  restampBatch,
+} from '../../testkit/kafka/record-batches.js';
 
 /** What the Kafka-direct side of the load did. */
 export interface KafkaStats {
@@ -31,14 +38,14 @@ export const BENCH_SOURCE = 'bench-kafka';
 
 const MAX_ATTEMPTS = 5;
 
-/** One message as kafkajs sends it: key, value, the source header. */
-export interface KafkaRecord {
-  readonly key: string;
-  readonly value: Buffer | string;
-  readonly headers: { readonly 'adgate-source': string };
-  /** Chosen before the window (what kafkajs's default partitioner would pick), so that it is not hashed in it. */
-  readonly partition?: number;
+/** The records of one Kafka-direct send, encoded into one batch per partition before the window. */
+export interface PreparedKafkaBatches {
+  readonly batches: readonly PartitionBatch[];
+  /** Messages in them. */
+  readonly items: number;
 }
+
+const PRODUCE_SETTINGS = { acks: -1, timeoutMs: 30_000 } as const;
 
 /**
  * The partition kafkajs's default partitioner (Java-compatible murmur2 of
@@ -57,50 +64,71 @@ export function keyPartitioner(topic: string, partitions: number): (key: string)
   return (key) => pick({ topic, partitionMetadata, message: { key, value: null } });
 }
 
-/** The records of a Kafka-direct send; values as bytes, so that kafkajs does not encode them in the timed window. */
-export function toKafkaRecords(
+/** A send's messages as record batches, each on the partition its key picks, with the source header. */
+export async function prepareKafkaBatches(
   messages: readonly { readonly key: string; readonly value: string }[],
-  partitionOf?: (key: string) => number,
-): KafkaRecord[] {
-  return messages.map((m) => ({
-    key: m.key,
-    value: Buffer.from(m.value),
-    headers: { 'adgate-source': BENCH_SOURCE },
-    ...(partitionOf === undefined ? {} : { partition: partitionOf(m.key) }),
-  }));
+  partitionOf: (key: string) => number,
+): Promise<PreparedKafkaBatches> {
+  const byPartition = new Map<number, BatchRecord[]>();
+  for (const m of messages) {
+    const partition = partitionOf(m.key);
+    const records = byPartition.get(partition) ?? [];
+    records.push({ key: m.key, value: m.value, headers: { 'adgate-source': BENCH_SOURCE } });
+    byPartition.set(partition, records);
+  }
+  return { batches: await encodePartitionBatches(byPartition), items: messages.length };
 }
 
 /**
  * An upstream producer writing straight into the ingest topic, as SPEC §4
  * allows: key = impression id, value = the event's JSON, acks from all
- * in-sync replicas. Not idempotent, so that several sends can be in flight.
+ * in-sync replicas, several sends in flight. Its record batches are
+ * encoded before the timed window (PreparedStream, record-batches.ts):
+ * in the window it only stamps their time and writes them, over one
+ * connection to each partition's leader, so that the bench's CPU is not
+ * kafkajs's encoding (issue 15).
  */
 export class KafkaLoad {
-  private readonly producer: Producer;
+  private leaders = new Map<number, ProduceConnection>();
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly topic: string,
-  ) {
-    this.producer = kafka.producer({ allowAutoTopicCreation: false });
+  ) {}
+
+  /** Finds each partition's leader and opens a connection to each leader. */
+  async connect(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const [metadata, cluster] = await Promise.all([
+        admin.fetchTopicMetadata({ topics: [this.topic] }),
+        admin.describeCluster(),
+      ]);
+      const byNode = new Map<number, Promise<ProduceConnection>>();
+      const leaders = new Map<number, ProduceConnection>();
+      for (const p of metadata.topics[0]?.partitions ?? []) {
+        const broker = cluster.brokers.find((b) => b.nodeId === p.leader);
+        if (broker === undefined)
+          throw new Error(`no broker for the leader of partition ${p.partitionId}`);
+        if (!byNode.has(broker.nodeId))
+          byNode.set(broker.nodeId, ProduceConnection.open(broker.host, broker.port));
+        leaders.set(p.partitionId, await (byNode.get(broker.nodeId) as Promise<ProduceConnection>));
+      }
+      this.closeConnections();
+      this.leaders = leaders;
+    } finally {
+      await admin.disconnect();
+    }
   }
 
-  connect(): Promise<void> {
-    return this.producer.connect();
-  }
-
-  async send(records: readonly KafkaRecord[], malformed: number, stats: KafkaStats): Promise<void> {
+  async send(unit: PreparedKafkaBatches, malformed: number, stats: KafkaStats): Promise<void> {
     const started = performance.now();
     stats.sends += 1;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await this.producer.send({
-          topic: this.topic,
-          acks: -1,
-          compression: CompressionTypes.None,
-          messages: records as KafkaRecord[],
-        });
-        stats.messages += records.length;
+        await this.produce(unit.batches);
+        stats.messages += unit.items;
         stats.malformed += malformed;
         stats.ackMs.push(performance.now() - started);
         return;
@@ -114,11 +142,32 @@ export class KafkaLoad {
         stats.retried += 1;
         stats.retriedMalformed += malformed;
         await new Promise((r) => setTimeout(r, 500));
+        await this.connect().catch(() => undefined);
       }
     }
   }
 
-  close(): Promise<void> {
-    return this.producer.disconnect();
+  /** One request per leader, every batch stamped with the moment it leaves. */
+  private async produce(batches: readonly PartitionBatch[]): Promise<void> {
+    const now = Date.now();
+    const byLeader = new Map<ProduceConnection, PartitionBatch[]>();
+    for (const b of batches) {
+      const leader = this.leaders.get(b.partition);
+      if (leader === undefined) throw new Error(`no leader known for partition ${b.partition}`);
+      restampBatch(b.batch, now);
+      byLeader.set(leader, [...(byLeader.get(leader) ?? []), b]);
+    }
+    await Promise.all(
+      [...byLeader].map(([leader, own]) => leader.produce(this.topic, own, PRODUCE_SETTINGS)),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.closeConnections();
+  }
+
+  private closeConnections(): void {
+    for (const connection of new Set(this.leaders.values())) connection.close();
+    this.leaders.clear();
   }
 }

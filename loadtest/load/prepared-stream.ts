@@ -1,7 +1,7 @@
 import { ExpectedTotals } from '../../testkit/stream/expected-totals.js';
 import type { StreamChunk } from '../../testkit/stream/generate-chunks.js';
 import { type RouteOptions, StreamRouter } from '../../testkit/stream/route-stream.js';
-import { type KafkaRecord, toKafkaRecords } from './kafka-load.js';
+import { type PreparedKafkaBatches, prepareKafkaBatches } from './kafka-load.js';
 
 /** An HTTP request ready to leave: its NDJSON body already bytes. */
 export interface PreparedHttpUnit {
@@ -12,11 +12,9 @@ export interface PreparedHttpUnit {
   readonly retry: boolean;
 }
 
-/** A Kafka-direct send ready to leave: its records already built, values already bytes. */
-export interface PreparedKafkaUnit {
+/** A Kafka-direct send ready to leave: its record batches already encoded. */
+export interface PreparedKafkaUnit extends PreparedKafkaBatches {
   readonly kind: 'kafka';
-  readonly records: readonly KafkaRecord[];
-  readonly items: number;
   readonly malformed: number;
 }
 
@@ -67,7 +65,7 @@ export class PreparedStream {
     private readonly expected: ExpectedTotals,
     options: RouteOptions,
     /** Kafka-direct records get the partition kafkajs would pick, chosen here rather than in the window. */
-    private readonly partitionOf?: (key: string) => number,
+    private readonly partitionOf: (key: string) => number,
   ) {
     const sink = { addChunk: (chunk: StreamChunk) => this.counting?.addChunk(chunk) };
     this.router = new StreamRouter(chunks, sink, options);
@@ -86,7 +84,7 @@ export class PreparedStream {
     const cpu = process.cpuUsage();
     let made = 0;
     while (this.pooledMessages < messages) {
-      const segment = this.nextSegment();
+      const segment = await this.nextSegment();
       this.segments.push(segment);
       this.pooledMessages += segment.messages;
       made += segment.messages;
@@ -145,7 +143,7 @@ export class PreparedStream {
   }
 
   /** One chunk (or more, when a unit is larger than a chunk) routed, closed, serialised. */
-  private nextSegment(): Segment {
+  private async nextSegment(): Promise<Segment> {
     const expected = new ExpectedTotals();
     this.counting = expected;
     const units: PreparedUnit[] = [];
@@ -157,8 +155,7 @@ export class PreparedStream {
           ? { ...unit, body: Buffer.from(unit.body) }
           : {
               kind: 'kafka',
-              records: toKafkaRecords(unit.messages, this.partitionOf),
-              items: unit.items,
+              ...(await prepareKafkaBatches(unit.messages, this.partitionOf)),
               malformed: unit.malformed,
             },
       );

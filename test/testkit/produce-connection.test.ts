@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Admin, Kafka } from 'kafkajs';
+import { createKafka } from '../../src/kafka/create-kafka.js';
+import { ProduceConnection } from '../../testkit/kafka/produce-connection.js';
+import {
+  type BatchRecord,
+  batchTimestamp,
+  encodePartitionBatches,
+  restampBatch,
+} from '../../testkit/kafka/record-batches.js';
+import { within } from '../../testkit/wait-for.js';
+import { uniqueName } from '../support/names.js';
+import { KAFKA_BROKERS, quietLog } from '../support/services.js';
+
+// The bench's Kafka-direct load encodes its record batches before the timed
+// window and only stamps and writes them in it. What lands must be what
+// kafkajs's own producer would have written: keys, values, headers, the
+// partition chosen, offsets in order, and the time of sending.
+
+interface Landed {
+  partition: number;
+  offset: string;
+  key: string;
+  value: string;
+  source: string;
+  timestamp: number;
+}
+
+describe('testkit: record batches encoded ahead, sent over a raw produce connection', () => {
+  let kafka: Kafka;
+  let admin: Admin;
+  let connection: ProduceConnection;
+  const topic = uniqueName('t.rawproduce');
+  const [host = '127.0.0.1', port = '9092'] = (KAFKA_BROKERS.split(',')[0] ?? '').split(':');
+
+  before(async () => {
+    kafka = createKafka({ clientId: 'adgate-test', brokers: KAFKA_BROKERS.split(',') }, quietLog);
+    admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: 2, replicationFactor: 1 }],
+    });
+    connection = await ProduceConnection.open(host, Number(port));
+  });
+  after(async () => {
+    connection.close();
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await within(30_000, 'admin disconnect', admin.disconnect());
+  });
+
+  const records = (partition: number, n: number): BatchRecord[] =>
+    Array.from({ length: n }, (_, i) => ({
+      key: `p${partition}-k${i}`,
+      value: `{"partition":${partition},"i":${i},"text":"é ü"}`,
+      headers: { 'adgate-source': `src-${partition}` },
+    }));
+
+  async function readAll(expected: number): Promise<Landed[]> {
+    const consumer = kafka.consumer({ groupId: uniqueName('t.rawproduce.reader') });
+    const landed: Landed[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    let done!: () => void;
+    const all = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        landed.push({
+          partition,
+          offset: message.offset,
+          key: String(message.key),
+          value: String(message.value),
+          source: String(message.headers?.['adgate-source']),
+          timestamp: Number(message.timestamp),
+        });
+        if (landed.length >= expected) done();
+      },
+    });
+    await within(30_000, `${expected} messages read back`, all);
+    await within(30_000, 'consumer disconnect', consumer.disconnect());
+    return landed;
+  }
+
+  it('lands every record on its partition, in order, stamped at the time of sending', async () => {
+    const encodedAt = Date.now() - 60_000;
+    const byPartition = new Map([
+      [0, records(0, 300)],
+      [1, records(1, 7)],
+    ]);
+    const batches = await encodePartitionBatches(byPartition, encodedAt);
+    assert.deepEqual(
+      batches.map((b) => [b.partition, b.records]),
+      [
+        [0, 300],
+        [1, 7],
+      ],
+    );
+    const sentAt = Date.now();
+    for (const b of batches) restampBatch(b.batch, sentAt);
+    await connection.produce(topic, batches, { acks: -1, timeoutMs: 30_000 });
+
+    const landed = await readAll(307);
+    for (const [partition, sent] of byPartition) {
+      const mine = landed.filter((m) => m.partition === partition);
+      assert.deepEqual(
+        mine.map((m) => [m.offset, m.key, m.value, m.source]),
+        sent.map((r, i) => [String(i), r.key, r.value, r.headers['adgate-source']]),
+      );
+    }
+    // CreateTime as restamped: the broker checked the CRC of the new bytes.
+    assert.ok(landed.every((m) => m.timestamp === sentAt));
+    assert.equal(batchTimestamp(batches[0]?.batch ?? Buffer.alloc(0)), sentAt);
+  });
+
+  it('fails a send with the broker error name, and keeps the connection for the next', async () => {
+    const batches = await encodePartitionBatches(new Map([[5, records(5, 2)]]));
+    await assert.rejects(
+      connection.produce(topic, batches, { acks: -1, timeoutMs: 5_000 }),
+      (error: Error & { type?: string }) => error.type === 'UNKNOWN_TOPIC_OR_PARTITION',
+    );
+    const fine = await encodePartitionBatches(new Map([[1, records(1, 1)]]));
+    await connection.produce(topic, fine, { acks: 1, timeoutMs: 5_000 });
+    const offsets = await admin.fetchTopicOffsets(topic);
+    assert.equal(offsets.find((o) => o.partition === 1)?.high, '8');
+  });
+
+  it('fails every send in flight when the connection is lost', async () => {
+    const spare = await ProduceConnection.open(host, Number(port));
+    const batches = await encodePartitionBatches(new Map([[0, records(0, 1)]]));
+    const sending = spare.produce(topic, batches, { acks: -1, timeoutMs: 5_000 });
+    spare.close();
+    await assert.rejects(sending);
+    await assert.rejects(spare.produce(topic, batches, { acks: -1, timeoutMs: 5_000 }));
+  });
+});
