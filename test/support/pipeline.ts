@@ -151,6 +151,8 @@ export interface ReadMessage {
   headers: Record<string, string>;
   partition: number;
   offset: string;
+  /** CreateTime, ms since the epoch. */
+  timestamp: number;
 }
 
 /**
@@ -159,7 +161,7 @@ export interface ReadMessage {
  * failure, never a shorter answer.
  */
 export async function readTopic(
-  pipeline: TestPipeline,
+  pipeline: Pick<TestPipeline, 'kafka'>,
   topic: string,
   count: number,
   timeoutMs = 30_000,
@@ -183,6 +185,7 @@ export async function readTopic(
           headers,
           partition,
           offset: message.offset,
+          timestamp: Number(message.timestamp),
         });
         if (out.length >= count) done();
       },

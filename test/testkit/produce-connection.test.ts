@@ -11,21 +11,13 @@ import {
 } from '../../testkit/kafka/record-batches.js';
 import { within } from '../../testkit/wait-for.js';
 import { uniqueName } from '../support/names.js';
+import { readTopic } from '../support/pipeline.js';
 import { KAFKA_BROKERS, quietLog } from '../support/services.js';
 
 // The bench's Kafka-direct load encodes its record batches before the timed
 // window and only stamps and writes them in it. What lands must be what
 // kafkajs's own producer would have written: keys, values, headers, the
 // partition chosen, offsets in order, and the time of sending.
-
-interface Landed {
-  partition: number;
-  offset: string;
-  key: string;
-  value: string;
-  source: string;
-  timestamp: number;
-}
 
 describe('testkit: record batches encoded ahead, sent over a raw produce connection', () => {
   let kafka: Kafka;
@@ -57,33 +49,6 @@ describe('testkit: record batches encoded ahead, sent over a raw produce connect
       headers: { 'adgate-source': `src-${partition}` },
     }));
 
-  async function readAll(expected: number): Promise<Landed[]> {
-    const consumer = kafka.consumer({ groupId: uniqueName('t.rawproduce.reader') });
-    const landed: Landed[] = [];
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    let done!: () => void;
-    const all = new Promise<void>((resolve) => {
-      done = resolve;
-    });
-    await consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        landed.push({
-          partition,
-          offset: message.offset,
-          key: String(message.key),
-          value: String(message.value),
-          source: String(message.headers?.['adgate-source']),
-          timestamp: Number(message.timestamp),
-        });
-        if (landed.length >= expected) done();
-      },
-    });
-    await within(30_000, `${expected} messages read back`, all);
-    await within(30_000, 'consumer disconnect', consumer.disconnect());
-    return landed;
-  }
-
   it('lands every record on its partition, in order, stamped at the time of sending', async () => {
     const encodedAt = Date.now() - 60_000;
     const byPartition = new Map([
@@ -102,11 +67,11 @@ describe('testkit: record batches encoded ahead, sent over a raw produce connect
     for (const b of batches) restampBatch(b.batch, sentAt);
     await connection.produce(topic, batches, { acks: -1, timeoutMs: 30_000 });
 
-    const landed = await readAll(307);
+    const landed = await readTopic({ kafka }, topic, 307);
     for (const [partition, sent] of byPartition) {
       const mine = landed.filter((m) => m.partition === partition);
       assert.deepEqual(
-        mine.map((m) => [m.offset, m.key, m.value, m.source]),
+        mine.map((m) => [m.offset, m.key, String(m.value), m.headers['adgate-source']]),
         sent.map((r, i) => [String(i), r.key, r.value, r.headers['adgate-source']]),
       );
     }
