@@ -1,6 +1,7 @@
 import { Kafka, type LogEntry, logLevel } from 'kafkajs';
 import type { Logger } from '../telemetry/logger.js';
 import { type KafkaSecuritySettings, kafkaSecurityOptions } from './kafka-security.js';
+import { installRecordEncoder } from './record-encoder.js';
 
 // Only src/kafka/ imports kafkajs (see types.ts for why).
 
@@ -11,9 +12,13 @@ export interface KafkaSettings {
   readonly security?: KafkaSecuritySettings;
 }
 
-/** The kafkajs client, its log bridged into ours (component `kafkajs`). */
+/**
+ * The kafkajs client, its log bridged into ours (component `kafkajs`), its
+ * producers writing records with adgate's encoder (record-encoder.ts).
+ */
 export function createKafka(settings: KafkaSettings, log: Logger): Kafka {
   const kafkaLog = log.child({ component: 'kafkajs' });
+  installRecordEncoder(kafkaLog);
   return new Kafka({
     clientId: settings.clientId,
     brokers: [...settings.brokers],
