@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { createRequire, Module } from 'node:module';
 import type { Logger } from '../telemetry/logger.js';
 
 /**
@@ -16,13 +16,13 @@ import type { Logger } from '../telemetry/logger.js';
 
 export interface KafkaJsRecord {
   readonly offsetDelta?: number;
-  readonly timestampDelta?: unknown;
+  readonly timestampDelta?: number;
   readonly key?: Buffer | string | null;
   readonly value?: Buffer | string | null;
   readonly headers?: Readonly<Record<string, HeaderValue | readonly HeaderValue[]>>;
 }
 
-type HeaderValue = Buffer | string | null | undefined;
+type HeaderValue = Buffer | string;
 
 /** What kafkajs's batch encoder takes from a record: an Encoder's buffer and write offset. */
 interface EncoderLike {
@@ -33,12 +33,34 @@ interface EncoderLike {
 
 type RecordEncoder = (record: KafkaJsRecord) => EncoderLike;
 
-// The deltas this encoder takes: a 32-bit zigzag varint holds them exactly.
-const MAX_DELTA = 2 ** 30;
+// Within this, a delta's zigzag varint is computed in 32-bit arithmetic.
+const SMALL = 2 ** 30;
 
 const zigzag = (value: number): number => ((value << 1) ^ (value >> 31)) >>> 0;
 
+/**
+ * A varint's bytes past the 32-bit range: the zigzag of a 64-bit value, as
+ * kafkajs's BigInt-based Long gives it; like it, takes NaN for 0 and
+ * refuses any other non-integer.
+ */
+function varLongBytes(value: number): number[] {
+  if (Number.isNaN(value)) return [0];
+  if (!Number.isInteger(value)) throw new RangeError(`a record delta must be an integer: ${value}`);
+  const signed = BigInt(value);
+  let rest = BigInt.asUintN(64, (signed << 1n) ^ (signed >> 63n));
+  const out: number[] = [];
+  while (rest >= 0x80n) {
+    out.push(Number(rest & 0x7fn) | 0x80);
+    rest >>= 7n;
+  }
+  out.push(Number(rest));
+  return out;
+}
+
+const isSmall = (value: number): boolean => Number.isInteger(value) && Math.abs(value) < SMALL;
+
 function varIntSize(value: number): number {
+  if (!isSmall(value)) return varLongBytes(value).length;
   let rest = zigzag(value);
   let size = 1;
   while (rest >= 0x80) {
@@ -49,8 +71,12 @@ function varIntSize(value: number): number {
 }
 
 function writeVarInt(buffer: Buffer, at: number, value: number): number {
-  let rest = zigzag(value);
   let next = at;
+  if (!isSmall(value)) {
+    for (const byte of varLongBytes(value)) buffer[next++] = byte;
+    return next;
+  }
+  let rest = zigzag(value);
   while (rest >= 0x80) {
     buffer[next++] = (rest & 0x7f) | 0x80;
     rest >>>= 7;
@@ -59,7 +85,7 @@ function writeVarInt(buffer: Buffer, at: number, value: number): number {
   return next;
 }
 
-const asBytes = (value: HeaderValue): Buffer | null =>
+const asBytes = (value: Buffer | string | null | undefined): Buffer | null =>
   value == null ? null : Buffer.isBuffer(value) ? value : Buffer.from(String(value));
 
 const bytesSize = (bytes: Buffer | null): number =>
@@ -72,41 +98,29 @@ function writeBytes(buffer: Buffer, at: number, bytes: Buffer | null): number {
   return next + bytes.length;
 }
 
-/** Header names and values in kafkajs's order (an array value: one header per element). */
-function headerBytes(headers: NonNullable<KafkaJsRecord['headers']>): (Buffer | null)[] {
-  const out: (Buffer | null)[] = [];
+/**
+ * Header names and values in kafkajs's order (an array value: one header
+ * per element). kafkajs refuses a value that is neither text nor bytes
+ * (a TypeError from its size count), and so does this.
+ */
+function headerBytes(headers: NonNullable<KafkaJsRecord['headers']>): Buffer[] {
+  const out: Buffer[] = [];
   for (const name of Object.keys(headers)) {
     const value = headers[name];
-    const values: readonly HeaderValue[] = Array.isArray(value) ? value : [value as HeaderValue];
-    for (const one of values) out.push(Buffer.from(name), asBytes(one));
+    for (const one of Array.isArray(value) ? value : [value]) {
+      if (typeof one !== 'string' && !Buffer.isBuffer(one)) {
+        throw new TypeError(`Kafka header ${name}: a value must be a string or a Buffer`);
+      }
+      out.push(Buffer.from(name), Buffer.isBuffer(one) ? one : Buffer.from(one));
+    }
   }
   return out;
 }
 
-/**
- * Whether encodeRecord writes this record as kafkajs would: small integer
- * deltas (all kafkajs's producer makes) and header values that are text or
- * bytes (kafkajs throws on a missing one, and still does).
- */
-export function fitsFastPath(record: KafkaJsRecord): boolean {
-  const { offsetDelta = 0, timestampDelta = 0, headers = {} } = record;
-  return (
-    Object.values(headers).every((value) =>
-      Array.isArray(value) ? value.every((one) => one != null) : value != null,
-    ) &&
-    Number.isInteger(offsetDelta) &&
-    offsetDelta >= 0 &&
-    offsetDelta < MAX_DELTA &&
-    typeof timestampDelta === 'number' &&
-    Number.isInteger(timestampDelta) &&
-    Math.abs(timestampDelta) < MAX_DELTA
-  );
-}
-
-/** One record's bytes, as kafkajs's record encoder writes them; only for fitsFastPath records. */
+/** One record's bytes, as kafkajs's record encoder writes them. */
 export function encodeRecord(record: KafkaJsRecord): Buffer {
   const offsetDelta = record.offsetDelta ?? 0;
-  const timestampDelta = (record.timestampDelta as number | undefined) ?? 0;
+  const timestampDelta = record.timestampDelta ?? 0;
   const key = asBytes(record.key);
   const value = asBytes(record.value);
   const headers = headerBytes(record.headers ?? {});
@@ -129,7 +143,7 @@ const require = createRequire(import.meta.url);
 const KAFKAJS_VERSION = '2.2.4';
 const RECORD_MODULE = 'kafkajs/src/protocol/recordBatch/record/v0/index.js';
 
-/** The record encoder kafkajs's produce request gets: kafkajs's own until installRecordEncoder. */
+/** kafkajs's record module as its produce request would get it: kafkajs's own unless installed. */
 export function loadedRecordEncoder(): RecordEncoder {
   return require(RECORD_MODULE) as RecordEncoder;
 }
@@ -137,39 +151,34 @@ export function loadedRecordEncoder(): RecordEncoder {
 let installed: boolean | undefined;
 
 /**
- * Puts encodeRecord in place of kafkajs's record module, in the require
- * cache, before kafkajs's produce request loads it (it does so lazily, at
- * the first produce). Only for the kafkajs version it was written against,
- * and only after both wrote the same bytes for a sample; otherwise kafkajs
- * keeps its own, with a warning. Records off the fast path go to kafkajs's.
+ * Puts encodeRecord, as an Encoder the way kafkajs's batch encoder takes
+ * it, in the require cache under the file name of kafkajs's record module,
+ * before anything loads that module (kafkajs's produce request does, at
+ * the first produce): Node's documented way to give a module in place of
+ * another. Only for the kafkajs version it was written against; if the
+ * module was loaded already, kafkajs keeps its own, with a warning.
  */
 export function installRecordEncoder(log: Logger): boolean {
   if (installed !== undefined) return installed;
   const version = (require('kafkajs/package.json') as { version: string }).version;
-  const original = loadedRecordEncoder();
+  const filename = require.resolve(RECORD_MODULE);
+  installed = version === KAFKAJS_VERSION && require.cache[filename] === undefined;
+  if (!installed) {
+    log.warn('kafkajs record encoder kept', { kafkajsVersion: version, expected: KAFKAJS_VERSION });
+    return false;
+  }
   const Encoder = require('kafkajs/src/protocol/encoder.js') as { prototype: object };
-  const fast: RecordEncoder = (record) => {
-    if (!fitsFastPath(record)) return original(record);
+  const encodeAsKafkaJs: RecordEncoder = (record) => {
     const bytes = encodeRecord(record);
     const encoder = Object.create(Encoder.prototype) as EncoderLike;
     encoder.buf = bytes;
     encoder.offset = bytes.length;
     return encoder;
   };
-  const sample: KafkaJsRecord = {
-    offsetDelta: 300,
-    timestampDelta: 0,
-    key: 'impression-é',
-    value: Buffer.from('{"type":"click"}'),
-    headers: { 'adgate-source': 'self-check', many: ['a', 'bb'] },
-  };
-  const cached = require.cache[require.resolve(RECORD_MODULE)];
-  installed =
-    version === KAFKAJS_VERSION &&
-    cached !== undefined &&
-    fast(sample).buffer.equals(original(sample).buffer);
-  if (installed && cached !== undefined) cached.exports = fast;
-  else
-    log.warn('kafkajs record encoder kept', { kafkajsVersion: version, expected: KAFKAJS_VERSION });
-  return installed;
+  const entry = new Module(filename);
+  entry.filename = filename;
+  entry.loaded = true;
+  entry.exports = encodeAsKafkaJs;
+  require.cache[filename] = entry;
+  return true;
 }

@@ -28,23 +28,33 @@ interface EncoderLike {
   readonly buffer: Buffer;
 }
 
+interface KafkaJsEncoders {
+  readonly encodeRecord: (record: {
+    offsetDelta: number;
+    timestampDelta: number;
+    key: string | Buffer;
+    value: string | Buffer;
+    headers: Readonly<Record<string, string>>;
+  }) => EncoderLike;
+  readonly encodeRecordBatch: (batch: {
+    records: EncoderLike[];
+    firstTimestamp: number;
+    maxTimestamp: number;
+    lastOffsetDelta: number;
+  }) => Promise<EncoderLike>;
+}
+
 const require = createRequire(import.meta.url);
-const encodeRecord = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (record: {
-  offsetDelta: number;
-  timestampDelta: number;
-  key: string | Buffer;
-  value: string | Buffer;
-  headers: Readonly<Record<string, string>>;
-}) => EncoderLike;
-const { RecordBatch: encodeRecordBatch } =
-  require('kafkajs/src/protocol/recordBatch/v0/index.js') as {
-    RecordBatch: (batch: {
-      records: EncoderLike[];
-      firstTimestamp: number;
-      maxTimestamp: number;
-      lastOffsetDelta: number;
-    }) => Promise<EncoderLike>;
+// Loaded at the first use, not at import: adgate's createKafka, when it
+// runs in the same process, first puts its record encoder in place (same bytes).
+let encoders: KafkaJsEncoders | undefined;
+function kafkaJsEncoders(): KafkaJsEncoders {
+  encoders ??= {
+    encodeRecord: require('kafkajs/src/protocol/recordBatch/record/v0/index.js'),
+    encodeRecordBatch: require('kafkajs/src/protocol/recordBatch/v0/index.js').RecordBatch,
   };
+  return encoders;
+}
 const crc32C = require('kafkajs/src/protocol/recordBatch/crc32C/index.js') as (
   bytes: Buffer,
 ) => number;
@@ -64,6 +74,7 @@ export async function encodePartitionBatches(
   byPartition: ReadonlyMap<number, readonly BatchRecord[]>,
   nowMs = Date.now(),
 ): Promise<PartitionBatch[]> {
+  const { encodeRecord, encodeRecordBatch } = kafkaJsEncoders();
   const batches: PartitionBatch[] = [];
   for (const [partition, records] of byPartition) {
     if (records.length === 0) continue;
