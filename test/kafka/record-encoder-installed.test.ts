@@ -2,15 +2,14 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import type { Admin, Kafka } from 'kafkajs';
-import { createKafka } from '../../src/kafka/create-kafka.js';
+import type { Kafka } from 'kafkajs';
 import { createProducer } from '../../src/kafka/create-producer.js';
 import { encodeRecord, loadedRecordEncoder } from '../../src/kafka/record-encoder.js';
 import { startRuntimeMetrics } from '../../src/telemetry/runtime-metrics.js';
-import { within } from '../../testkit/wait-for.js';
+import { type KafkaWithTopics, kafkaWithTopics } from '../support/kafka-topics.js';
 import { uniqueName } from '../support/names.js';
 import { readTopic } from '../support/pipeline.js';
-import { KAFKA_BROKERS, quietLog } from '../support/services.js';
+import { quietLog } from '../support/services.js';
 
 // In the gateway, OpenTelemetry's require hook (require-in-the-middle, from
 // the runtime metrics) sits in front of every require and keeps what it
@@ -22,25 +21,19 @@ const produceRequest = createRequire(
 );
 
 describe('record encoder: installed by createKafka, behind the runtime metrics hook', () => {
+  let broker: KafkaWithTopics;
   let kafka: Kafka;
-  let admin: Admin;
   let stopRuntime: () => void;
   const topic = uniqueName('t.recordencoder');
 
   before(async () => {
     stopRuntime = startRuntimeMetrics(new MeterProvider());
-    kafka = createKafka({ clientId: 'adgate-test', brokers: KAFKA_BROKERS.split(',') }, quietLog);
-    admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: 3, replicationFactor: 1 }],
-    });
+    broker = await kafkaWithTopics([{ topic, numPartitions: 3, replicationFactor: 1 }]);
+    kafka = broker.kafka;
   });
   after(async () => {
     stopRuntime();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await within(30_000, 'admin disconnect', admin.disconnect());
+    await broker.close();
   });
 
   it("is what kafkajs's produce request gets for its record module", () => {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Admin, Kafka } from 'kafkajs';
-import { createKafka } from '../../src/kafka/create-kafka.js';
 import { ProduceConnection } from '../../testkit/kafka/produce-connection.js';
 import {
   type BatchRecord,
@@ -9,10 +8,10 @@ import {
   encodePartitionBatches,
   restampBatch,
 } from '../../testkit/kafka/record-batches.js';
-import { within } from '../../testkit/wait-for.js';
+import { type KafkaWithTopics, kafkaWithTopics } from '../support/kafka-topics.js';
 import { uniqueName } from '../support/names.js';
 import { readTopic } from '../support/pipeline.js';
-import { KAFKA_BROKERS, quietLog } from '../support/services.js';
+import { KAFKA_BROKERS } from '../support/services.js';
 
 // The bench's Kafka-direct load encodes its record batches before the timed
 // window and only stamps and writes them in it. What lands must be what
@@ -20,6 +19,7 @@ import { KAFKA_BROKERS, quietLog } from '../support/services.js';
 // partition chosen, offsets in order, and the time of sending.
 
 describe('testkit: record batches encoded ahead, sent over a raw produce connection', () => {
+  let broker: KafkaWithTopics;
   let kafka: Kafka;
   let admin: Admin;
   let connection: ProduceConnection;
@@ -27,19 +27,13 @@ describe('testkit: record batches encoded ahead, sent over a raw produce connect
   const [host = '127.0.0.1', port = '9092'] = (KAFKA_BROKERS.split(',')[0] ?? '').split(':');
 
   before(async () => {
-    kafka = createKafka({ clientId: 'adgate-test', brokers: KAFKA_BROKERS.split(',') }, quietLog);
-    admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: 2, replicationFactor: 1 }],
-    });
+    broker = await kafkaWithTopics([{ topic, numPartitions: 2, replicationFactor: 1 }]);
+    ({ kafka, admin } = broker);
     connection = await ProduceConnection.open(host, Number(port));
   });
   after(async () => {
     connection.close();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await within(30_000, 'admin disconnect', admin.disconnect());
+    await broker.close();
   });
 
   const records = (partition: number, n: number): BatchRecord[] =>
