@@ -2,15 +2,18 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   encodeRecord,
+  installRecordEncoder,
   type KafkaJsRecord,
   loadedRecordEncoder,
 } from '../../src/kafka/record-encoder.js';
+import type { Logger } from '../../src/telemetry/logger.js';
 import { generateChunks } from '../../testkit/stream/generate-chunks.js';
 
 // adgate's record encoder stands in for kafkajs's own in every produce
 // request: it must write the very same bytes for every record kafkajs's
-// producer can make. Nothing in this file installs it, so the module
-// loaded here is kafkajs's own (record-encoder-installed.test.ts installs).
+// producer can make. The module loaded here is kafkajs's own, which also
+// keeps the encoder from being installed in this process (the last test);
+// record-encoder-installed.test.ts installs it.
 
 const kafkaJs = loadedRecordEncoder();
 const sameBytes = (record: KafkaJsRecord) =>
@@ -77,5 +80,17 @@ describe('record encoder: the bytes kafkajs writes', () => {
       assert.throws(() => kafkaJs({ key: 'k', value: 'v', headers }), TypeError);
       assert.throws(() => encodeRecord({ key: 'k', value: 'v', headers }), TypeError);
     }
+  });
+});
+
+describe('record encoder: not installed once kafkajs has loaded its own', () => {
+  it("keeps kafkajs's, and says so", () => {
+    const warnings: string[] = [];
+    const log = { warn: (msg: string) => void warnings.push(msg) } as unknown as Logger;
+    // kafkajs's record module was loaded at the top of this file: a produce
+    // request may hold it already, so swapping it now could not be trusted.
+    assert.equal(installRecordEncoder(log), false);
+    assert.equal(loadedRecordEncoder(), kafkaJs);
+    assert.deepEqual(warnings, ['kafkajs record encoder kept']);
   });
 });
