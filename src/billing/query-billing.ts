@@ -112,6 +112,16 @@ export function keepDaysBefore(
 }
 
 /**
+ * One row of a billing body as format() writes it, in hourly.sql and
+ * daily.sql alike: billingRowsSchema's keys in its order, the bucket, then
+ * campaign_id as JSON, ad, publisher, currency, the three counts, the two
+ * sums (sql/hourly.sql says why this equals JSON.stringify of the row).
+ */
+const BILLING_ROW_FORMAT =
+  '{"bucket":"%s","campaign_id":%s,"ad_id":"%s","publisher_id":"%s","currency":"%s",' +
+  '"impressions":%s,"clicks":%s,"conversions":%s,"cost_micros":"%s","revenue_micros":"%s"}';
+
+/**
  * The body of GET /v1/billing/{hourly,daily} for one campaign: the JSON
  * text of `{ rows: BillingRow[] }` (billingRowsSchema), ordered by bucket,
  * built by PostgreSQL (sql/hourly.sql says why) and sent as it is. Hourly
@@ -133,6 +143,7 @@ export async function queryBillingBody(
     query.publisher_id ?? null,
     // Every row's campaign_id is $1: its JSON is made once, here.
     JSON.stringify(query.campaign_id),
+    BILLING_ROW_FORMAT,
   ];
   if (granularity === 'hourly') params.push(keepDaysBefore?.toISOString() ?? null);
   let client: pg.PoolClient | undefined;

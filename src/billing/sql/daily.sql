@@ -8,8 +8,7 @@
 -- (campaign_id, hour) primary key.
 SELECT '{"rows":[' || coalesce(string_agg(
          format(
-           '{"bucket":"%s","campaign_id":%s,"ad_id":"%s","publisher_id":"%s","currency":"%s",'
-           '"impressions":%s,"clicks":%s,"conversions":%s,"cost_micros":"%s","revenue_micros":"%s"}',
+           $7::text,
            to_char(day AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
            $6::text, ad_id, publisher_id, currency,
            impressions, clicks, conversions, cost_micros, revenue_micros),

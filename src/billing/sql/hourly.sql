@@ -9,11 +9,12 @@
 -- capital letters, none of which JSON escapes (to_json on each cost a third
 -- of the query); counts as the bigint's digits (exact at any size), money as
 -- decimal strings, the bucket as toISOString prints it (years 1970..9999,
--- which the bounds rules guarantee), in one format() a row; $6 is
+-- which the bounds rules guarantee), in one format() a row, of the template
+-- $7 (BILLING_ROW_FORMAT, query-billing.ts: daily.sql's too); $6 is
 -- campaign_id ($1) as JSON, made once by the caller rather than once a row.
 --
 -- Formatting is most of the query's time, and a settled day's rows do not
--- change: the text of each whole UTC day that ended before $7 is kept in
+-- change: the text of each whole UTC day that ended before $8 is kept in
 -- billing_day_bodies (migrations/0005) and used while no row of that day
 -- has changed since (an updated_xid at or above the body's built_xmin; the
 -- check is one range of billing_hourly_changes). A day still open, the
@@ -57,8 +58,7 @@ formatted AS (
   SELECT date_trunc('day', hour, 'UTC') AS day,
          string_agg(
            format(
-             '{"bucket":"%s","campaign_id":%s,"ad_id":"%s","publisher_id":"%s","currency":"%s",'
-             '"impressions":%s,"clicks":%s,"conversions":%s,"cost_micros":"%s","revenue_micros":"%s"}',
+             $7::text,
              to_char(hour AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
              $6::text, ad_id, publisher_id, currency,
              impressions, clicks, conversions, cost_micros, revenue_micros),
@@ -76,7 +76,7 @@ stored AS (
   FROM formatted f, whole_days w
   WHERE $4::text IS NULL AND $5::text IS NULL
     AND f.day >= w.first AND f.day < w.stop
-    AND f.day + interval '1 day' <= $7::timestamptz
+    AND f.day + interval '1 day' <= $8::timestamptz
   -- In day order, so that two calls storing the same days cannot deadlock.
   ORDER BY f.day
   ON CONFLICT (campaign_id, day) DO UPDATE SET built_xmin = excluded.built_xmin, body = excluded.body
