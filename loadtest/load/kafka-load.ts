@@ -155,7 +155,9 @@ export class KafkaLoad {
       const leader = this.leaders.get(b.partition);
       if (leader === undefined) throw new Error(`no leader known for partition ${b.partition}`);
       restampBatch(b.batch, now);
-      byLeader.set(leader, [...(byLeader.get(leader) ?? []), b]);
+      const own = byLeader.get(leader);
+      if (own === undefined) byLeader.set(leader, [b]);
+      else own.push(b);
     }
     await Promise.all(
       [...byLeader].map(([leader, own]) => leader.produce(this.topic, own, PRODUCE_SETTINGS)),

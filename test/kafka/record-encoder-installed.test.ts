@@ -16,6 +16,9 @@ import { quietLog } from '../support/services.js';
 // saw: createKafka must have put adgate's record encoder in place before
 // kafkajs's produce request asks for its record module, through that hook.
 
+/** kafkajs's record module as its batch encoder uses it: an Encoder, its buffer and write offset. */
+type RecordModule = (record: object) => { buf: Buffer; offset: number; buffer: Buffer };
+
 const produceRequest = createRequire(
   createRequire(import.meta.url).resolve('kafkajs/src/protocol/requests/produce/v3/request.js'),
 );
@@ -38,7 +41,7 @@ describe('record encoder: installed by createKafka, behind the runtime metrics h
 
   it("is what kafkajs's produce request gets for its record module", () => {
     const record = { offsetDelta: 2, key: 'k', value: 'v', headers: { 'adgate-source': 's' } };
-    const given = produceRequest('../../../recordBatch/record/v0') as typeof kafkaJsShape;
+    const given = produceRequest('../../../recordBatch/record/v0') as RecordModule;
     assert.equal(given, loadedRecordEncoder());
     const encoder = given(record);
     assert.deepEqual(encoder.buffer, encodeRecord(record));
@@ -70,5 +73,3 @@ describe('record encoder: installed by createKafka, behind the runtime metrics h
     }
   });
 });
-
-declare function kafkaJsShape(record: object): { buf: Buffer; offset: number; buffer: Buffer };
