@@ -41,6 +41,11 @@ function renderOf(member: Member): Promise<Exposition | undefined> {
       resolve(exposition);
     };
     member.worker.on('message', onMessage);
-    member.worker.send({ type: 'adgate:render', id });
+    // A worker that closed its channel since the check (it is exiting) is
+    // left out of this scrape: the callback takes the EPIPE, which as an
+    // 'error' event would kill the supervisor.
+    member.worker.send({ type: 'adgate:render', id }, (error) => {
+      if (error) done(undefined);
+    });
   });
 }

@@ -199,7 +199,12 @@ function exitsOf(members: readonly Member[]) {
 }
 
 function send(member: Member, message: ToWorker): void {
-  if (member.exit === undefined && member.worker.isConnected()) member.worker.send(message);
+  if (member.exit === undefined && member.worker.isConnected()) {
+    // A worker may close its channel between the check and the write (it
+    // is exiting): without a callback the EPIPE would be an 'error' event
+    // that kills the supervisor. Its exit is handled where it is observed.
+    member.worker.send(message, () => undefined);
+  }
 }
 
 function killAll(members: readonly Member[]): void {
