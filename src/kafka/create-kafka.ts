@@ -1,6 +1,7 @@
 import { Kafka, type LogEntry, logLevel } from 'kafkajs';
 import type { Logger } from '../telemetry/logger.js';
 import { type KafkaSecuritySettings, kafkaSecurityOptions } from './kafka-security.js';
+import { installRecordDecoder } from './record-decoder.js';
 import { installRecordEncoder } from './record-encoder.js';
 
 // Only src/kafka/ imports kafkajs (see types.ts for why).
@@ -14,11 +15,13 @@ export interface KafkaSettings {
 
 /**
  * The kafkajs client, its log bridged into ours (component `kafkajs`), its
- * producers writing records with adgate's encoder (record-encoder.ts).
+ * producers writing records with adgate's encoder (record-encoder.ts), its
+ * consumers reading them with adgate's decoder (record-decoder.ts).
  */
 export function createKafka(settings: KafkaSettings, log: Logger): Kafka {
   const kafkaLog = log.child({ component: 'kafkajs' });
   installRecordEncoder(kafkaLog);
+  installRecordDecoder(kafkaLog);
   return new Kafka({
     clientId: settings.clientId,
     brokers: [...settings.brokers],

@@ -1,5 +1,5 @@
-import { createRequire, Module } from 'node:module';
 import type { Logger } from '../telemetry/logger.js';
+import { loadKafkaJsModule, replaceKafkaJsModule } from './replace-kafkajs-module.js';
 
 /**
  * kafkajs's record encoder, written again to do the same work with less.
@@ -139,35 +139,23 @@ export function encodeRecord(record: KafkaJsRecord): Buffer {
   return bytes;
 }
 
-const require = createRequire(import.meta.url);
-const KAFKAJS_VERSION = '2.2.4';
-const RECORD_MODULE = 'kafkajs/src/protocol/recordBatch/record/v0/index.js';
+const RECORD_MODULE = 'src/protocol/recordBatch/record/v0/index.js';
 
 /** kafkajs's record module as its produce request would get it: kafkajs's own unless installed. */
 export function loadedRecordEncoder(): RecordEncoder {
-  return require(RECORD_MODULE) as RecordEncoder;
+  return loadKafkaJsModule<RecordEncoder>(RECORD_MODULE);
 }
 
 let installed: boolean | undefined;
 
 /**
  * Puts encodeRecord, as an Encoder the way kafkajs's batch encoder takes
- * it, in the require cache under the file name of kafkajs's record module,
- * before anything loads that module (kafkajs's produce request does, at
- * the first produce): Node's documented way to give a module in place of
- * another. Only for the kafkajs version it was written against; if the
- * module was loaded already, kafkajs keeps its own, with a warning.
+ * it, in place of kafkajs's record module (replace-kafkajs-module.ts);
+ * where it cannot, kafkajs keeps its own, with a warning.
  */
 export function installRecordEncoder(log: Logger): boolean {
   if (installed !== undefined) return installed;
-  const version = (require('kafkajs/package.json') as { version: string }).version;
-  const filename = require.resolve(RECORD_MODULE);
-  installed = version === KAFKAJS_VERSION && require.cache[filename] === undefined;
-  if (!installed) {
-    log.warn('kafkajs record encoder kept', { kafkajsVersion: version, expected: KAFKAJS_VERSION });
-    return false;
-  }
-  const Encoder = require('kafkajs/src/protocol/encoder.js') as { prototype: object };
+  const Encoder = loadKafkaJsModule<{ prototype: object }>('src/protocol/encoder.js');
   const encodeAsKafkaJs: RecordEncoder = (record) => {
     const bytes = encodeRecord(record);
     const encoder = Object.create(Encoder.prototype) as EncoderLike;
@@ -175,10 +163,8 @@ export function installRecordEncoder(log: Logger): boolean {
     encoder.offset = bytes.length;
     return encoder;
   };
-  const entry = new Module(filename);
-  entry.filename = filename;
-  entry.loaded = true;
-  entry.exports = encodeAsKafkaJs;
-  require.cache[filename] = entry;
-  return true;
+  const replacement = replaceKafkaJsModule(RECORD_MODULE, encodeAsKafkaJs);
+  installed = replacement.replaced;
+  if (!replacement.replaced) log.warn('kafkajs record encoder kept', { why: replacement.why });
+  return installed;
 }

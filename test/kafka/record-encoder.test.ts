@@ -13,7 +13,7 @@ import { generateChunks } from '../../testkit/stream/generate-chunks.js';
 // request: it must write the very same bytes for every record kafkajs's
 // producer can make. The module loaded here is kafkajs's own, which also
 // keeps the encoder from being installed in this process (the last test);
-// record-encoder-installed.test.ts installs it.
+// record-codecs-installed.test.ts installs it.
 
 const kafkaJs = loadedRecordEncoder();
 const sameBytes = (record: KafkaJsRecord) =>

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { Kafka } from 'kafkajs';
 import { createProducer } from '../../src/kafka/create-producer.js';
+import { decodeRecord, loadedRecordDecoder } from '../../src/kafka/record-decoder.js';
 import { encodeRecord, loadedRecordEncoder } from '../../src/kafka/record-encoder.js';
 import { startRuntimeMetrics } from '../../src/telemetry/runtime-metrics.js';
 import { type KafkaWithTopics, kafkaWithTopics } from '../support/kafka-topics.js';
@@ -13,17 +14,19 @@ import { quietLog } from '../support/services.js';
 
 // In the gateway, OpenTelemetry's require hook (require-in-the-middle, from
 // the runtime metrics) sits in front of every require and keeps what it
-// saw: createKafka must have put adgate's record encoder in place before
-// kafkajs's produce request asks for its record module, through that hook.
+// saw: createKafka must have put adgate's record encoder and decoder in
+// place before kafkajs's produce request and record batch decoder ask for
+// their record modules, through that hook.
 
 /** kafkajs's record module as its batch encoder uses it: an Encoder, its buffer and write offset. */
 type RecordModule = (record: object) => { buf: Buffer; offset: number; buffer: Buffer };
 
-const produceRequest = createRequire(
-  createRequire(import.meta.url).resolve('kafkajs/src/protocol/requests/produce/v3/request.js'),
-);
+const kafkaJsModule = (path: string) =>
+  createRequire(createRequire(import.meta.url).resolve(`kafkajs/src/protocol/${path}`));
+const produceRequest = kafkaJsModule('requests/produce/v3/request.js');
+const recordBatchDecoder = kafkaJsModule('recordBatch/v0/decoder.js');
 
-describe('record encoder: installed by createKafka, behind the runtime metrics hook', () => {
+describe('record encoder and decoder: installed by createKafka, behind the runtime metrics hook', () => {
   let broker: KafkaWithTopics;
   let kafka: Kafka;
   let stopRuntime: () => void;
@@ -47,6 +50,11 @@ describe('record encoder: installed by createKafka, behind the runtime metrics h
     assert.deepEqual(encoder.buffer, encodeRecord(record));
     // kafkajs's own writes into a 512-byte buffer; adgate's into one of the record's size.
     assert.equal(encoder.buf.length, encoder.offset);
+  });
+
+  it("is what kafkajs's record batch decoder gets for its record module", () => {
+    assert.equal(recordBatchDecoder('../record/v0/decoder'), decodeRecord);
+    assert.equal(loadedRecordDecoder(), decodeRecord);
   });
 
   it('writes records that read back whole through a broker', async () => {
