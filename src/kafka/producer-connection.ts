@@ -1,11 +1,14 @@
 import type { Kafka, Producer as KafkaJsProducer, ProducerConfig, TopicMessages } from 'kafkajs';
 import type { Logger } from '../telemetry/logger.js';
+import { createKeyPartitioner } from './partition-by-key.js';
 import type { OutboundMessage } from './types.js';
 
 const PRODUCER_CONFIG: ProducerConfig = {
   idempotent: true,
   maxInFlightRequests: 1,
   allowAutoTopicCreation: false,
+  // kafkajs's default choices, without its per-message BigInt hashing.
+  createPartitioner: createKeyPartitioner,
   // kafkajs merges the client's retry settings into the producer's; an
   // idempotent producer must retry without limit or its sequence numbers
   // can go wrong. Callers are bounded by their own timeout instead.
