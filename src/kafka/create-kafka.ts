@@ -1,6 +1,7 @@
 import { Kafka, type LogEntry, logLevel } from 'kafkajs';
 import type { Logger } from '../telemetry/logger.js';
 import { type KafkaSecuritySettings, kafkaSecurityOptions } from './kafka-security.js';
+import { installProduceRequest } from './produce-request.js';
 import { installRecordDecoder } from './record-decoder.js';
 import { installRecordEncoder } from './record-encoder.js';
 
@@ -15,13 +16,15 @@ export interface KafkaSettings {
 
 /**
  * The kafkajs client, its log bridged into ours (component `kafkajs`), its
- * producers writing records with adgate's encoder (record-encoder.ts), its
- * consumers reading them with adgate's decoder (record-decoder.ts).
+ * producers writing requests and records with adgate's encoders
+ * (produce-request.ts, record-encoder.ts), its consumers reading records
+ * with adgate's decoder (record-decoder.ts).
  */
 export function createKafka(settings: KafkaSettings, log: Logger): Kafka {
   const kafkaLog = log.child({ component: 'kafkajs' });
   installRecordEncoder(kafkaLog);
   installRecordDecoder(kafkaLog);
+  installProduceRequest(kafkaLog);
   return new Kafka({
     clientId: settings.clientId,
     brokers: [...settings.brokers],

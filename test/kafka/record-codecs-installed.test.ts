@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { Kafka } from 'kafkajs';
 import { createProducer } from '../../src/kafka/create-producer.js';
+import { produceRequestV3 } from '../../src/kafka/produce-request.js';
 import { decodeRecord, loadedRecordDecoder } from '../../src/kafka/record-decoder.js';
 import { encodeRecord, loadedRecordEncoder } from '../../src/kafka/record-encoder.js';
 import { startRuntimeMetrics } from '../../src/telemetry/runtime-metrics.js';
@@ -14,9 +15,9 @@ import { quietLog } from '../support/services.js';
 
 // In the gateway, OpenTelemetry's require hook (require-in-the-middle, from
 // the runtime metrics) sits in front of every require and keeps what it
-// saw: createKafka must have put adgate's record encoder and decoder in
-// place before kafkajs's produce request and record batch decoder ask for
-// their record modules, through that hook.
+// saw: createKafka must have put adgate's produce request, record encoder
+// and decoder in place before kafkajs's produce requests and record batch
+// decoder ask for them, through that hook.
 
 /** kafkajs's record module as its batch encoder uses it: an Encoder, its buffer and write offset. */
 type RecordModule = (record: object) => { buf: Buffer; offset: number; buffer: Buffer };
@@ -25,8 +26,9 @@ const kafkaJsModule = (path: string) =>
   createRequire(createRequire(import.meta.url).resolve(`kafkajs/src/protocol/${path}`));
 const produceRequest = kafkaJsModule('requests/produce/v3/request.js');
 const recordBatchDecoder = kafkaJsModule('recordBatch/v0/decoder.js');
+const produceRequests = kafkaJsModule('requests/produce/index.js');
 
-describe('record encoder and decoder: installed by createKafka, behind the runtime metrics hook', () => {
+describe('produce request, record encoder and decoder: installed by createKafka, behind the runtime metrics hook', () => {
   let broker: KafkaWithTopics;
   let kafka: Kafka;
   let stopRuntime: () => void;
@@ -50,6 +52,14 @@ describe('record encoder and decoder: installed by createKafka, behind the runti
     assert.deepEqual(encoder.buffer, encodeRecord(record));
     // kafkajs's own writes into a 512-byte buffer; adgate's into one of the record's size.
     assert.equal(encoder.buf.length, encoder.offset);
+  });
+
+  it("is what kafkajs's produce requests v3 to v7 are built on", () => {
+    assert.equal(produceRequests('./v3/request'), produceRequestV3);
+    assert.equal(
+      kafkaJsModule('requests/produce/v4/request.js')('../v3/request'),
+      produceRequestV3,
+    );
   });
 
   it("is what kafkajs's record batch decoder gets for its record module", () => {
