@@ -1,5 +1,5 @@
 import type { Logger } from '../telemetry/logger.js';
-import { loadKafkaJsModule, replaceKafkaJsModule } from './replace-kafkajs-module.js';
+import { installInPlaceOf, loadKafkaJsModule } from './replace-kafkajs-module.js';
 
 /**
  * kafkajs's Produce v3 request (v4 to v7 are built on it), written again to
@@ -157,13 +157,7 @@ async function encodePartition(
 
 const REQUEST_MODULE = 'src/protocol/requests/produce/v3/request.js';
 
-let installed: boolean | undefined;
-
-/** Puts produceRequestV3 in place of kafkajs's (replace-kafkajs-module.ts), or warns. */
+/** Puts produceRequestV3 in place of kafkajs's (replace-kafkajs-module.ts). */
 export function installProduceRequest(log: Logger): boolean {
-  if (installed !== undefined) return installed;
-  const replacement = replaceKafkaJsModule(REQUEST_MODULE, produceRequestV3);
-  installed = replacement.replaced;
-  if (!replacement.replaced) log.warn('kafkajs produce request kept', { why: replacement.why });
-  return installed;
+  return installInPlaceOf(REQUEST_MODULE, () => produceRequestV3, log, 'produce request');
 }

@@ -1,5 +1,5 @@
 import type { Logger } from '../telemetry/logger.js';
-import { loadKafkaJsModule, replaceKafkaJsModule } from './replace-kafkajs-module.js';
+import { installInPlaceOf, loadKafkaJsModule } from './replace-kafkajs-module.js';
 
 /**
  * kafkajs's record decoder, written again to do the same work with less.
@@ -260,17 +260,7 @@ export function loadedRecordDecoder(): RecordDecoder {
   return loadKafkaJsModule<RecordDecoder>(RECORD_MODULE);
 }
 
-let installed: boolean | undefined;
-
-/**
- * Puts decodeRecord in place of kafkajs's record decoder
- * (replace-kafkajs-module.ts); where it cannot, kafkajs keeps its own,
- * with a warning.
- */
+/** Puts decodeRecord in place of kafkajs's record decoder (replace-kafkajs-module.ts). */
 export function installRecordDecoder(log: Logger): boolean {
-  if (installed !== undefined) return installed;
-  const replacement = replaceKafkaJsModule(RECORD_MODULE, decodeRecord);
-  installed = replacement.replaced;
-  if (!replacement.replaced) log.warn('kafkajs record decoder kept', { why: replacement.why });
-  return installed;
+  return installInPlaceOf(RECORD_MODULE, () => decodeRecord, log, 'record decoder');
 }

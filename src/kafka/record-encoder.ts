@@ -1,5 +1,5 @@
 import type { Logger } from '../telemetry/logger.js';
-import { loadKafkaJsModule, replaceKafkaJsModule } from './replace-kafkajs-module.js';
+import { installInPlaceOf, loadKafkaJsModule } from './replace-kafkajs-module.js';
 
 /**
  * kafkajs's record encoder, written again to do the same work with less.
@@ -146,25 +146,21 @@ export function loadedRecordEncoder(): RecordEncoder {
   return loadKafkaJsModule<RecordEncoder>(RECORD_MODULE);
 }
 
-let installed: boolean | undefined;
-
 /**
  * Puts encodeRecord, as an Encoder the way kafkajs's batch encoder takes
- * it, in place of kafkajs's record module (replace-kafkajs-module.ts);
- * where it cannot, kafkajs keeps its own, with a warning.
+ * it, in place of kafkajs's record module (replace-kafkajs-module.ts).
  */
 export function installRecordEncoder(log: Logger): boolean {
-  if (installed !== undefined) return installed;
+  return installInPlaceOf(RECORD_MODULE, asKafkaJsEncoder, log, 'record encoder');
+}
+
+function asKafkaJsEncoder(): RecordEncoder {
   const Encoder = loadKafkaJsModule<{ prototype: object }>('src/protocol/encoder.js');
-  const encodeAsKafkaJs: RecordEncoder = (record) => {
+  return (record) => {
     const bytes = encodeRecord(record);
     const encoder = Object.create(Encoder.prototype) as EncoderLike;
     encoder.buf = bytes;
     encoder.offset = bytes.length;
     return encoder;
   };
-  const replacement = replaceKafkaJsModule(RECORD_MODULE, encodeAsKafkaJs);
-  installed = replacement.replaced;
-  if (!replacement.replaced) log.warn('kafkajs record encoder kept', { why: replacement.why });
-  return installed;
 }

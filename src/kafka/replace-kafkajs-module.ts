@@ -1,4 +1,5 @@
 import { createRequire, Module } from 'node:module';
+import type { Logger } from '../telemetry/logger.js';
 
 /**
  * kafkajs 2.2.4, its last release, spends much of a record's cost in its
@@ -43,4 +44,24 @@ export function replaceKafkaJsModule(path: string, exports: unknown): Replacemen
   entry.exports = exports;
   require.cache[filename] = entry;
   return { replaced: true };
+}
+
+const installed = new Map<string, boolean>();
+
+/**
+ * replaceKafkaJsModule once per module, with what `make` gives; where it
+ * cannot, kafkajs keeps its own, with a warning naming `what`.
+ */
+export function installInPlaceOf(
+  path: string,
+  make: () => unknown,
+  log: Logger,
+  what: string,
+): boolean {
+  const known = installed.get(path);
+  if (known !== undefined) return known;
+  const replacement = replaceKafkaJsModule(path, make());
+  installed.set(path, replacement.replaced);
+  if (!replacement.replaced) log.warn(`kafkajs ${what} kept`, { why: replacement.why });
+  return replacement.replaced;
 }
