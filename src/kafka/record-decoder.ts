@@ -104,27 +104,34 @@ function bytesOrNull(): Buffer | null {
   return view;
 }
 
-// The last header name read, its bytes and its text. Every record of a
-// topic tends to carry the same few names: handing back the same string
-// spares a decode and lets the header object's property lookups hit V8's
-// caches, where a fresh string is hashed again at each.
-let lastName = '';
-let lastNameBytes = Buffer.alloc(0);
+// The header names last read at each position (the first 16), their
+// bytes and their text. Every record of a topic tends to carry the same
+// names in the same order: handing back the same string spares a decode
+// and lets the header object's property lookups hit V8's caches, where a
+// fresh string is hashed again at each.
+const CACHED_POSITIONS = 16;
+const cachedNames: string[] = [];
+const cachedNameBytes: Buffer[] = [];
 
-/** kafkajs's readVarIntString, for a header name. */
-function nameOrNull(): string | null {
+/** kafkajs's readVarIntString, for the header name at `position`. */
+function nameOrNull(position: number): string | null {
   const length = varInt();
   if (length === -1) return null;
   const start = at;
   at += length;
-  if (length === lastNameBytes.length && length <= 64) {
-    let same = true;
-    for (let i = 0; i < length && same; i++) same = bytes[start + i] === lastNameBytes[i];
-    if (same) return lastName;
+  if (position >= CACHED_POSITIONS || length > 64 || length < 0) {
+    return bytes.toString('utf8', start, start + length);
   }
-  lastName = bytes.toString('utf8', start, start + length);
-  lastNameBytes = Buffer.from(bytes.subarray(start, Math.max(start, start + length)));
-  return lastName;
+  const known = cachedNameBytes[position];
+  if (known !== undefined && known.length === length) {
+    let same = true;
+    for (let i = 0; i < length && same; i++) same = bytes[start + i] === known[i];
+    if (same) return cachedNames[position] as string;
+  }
+  const name = bytes.toString('utf8', start, start + length);
+  cachedNames[position] = name;
+  cachedNameBytes[position] = Buffer.from(bytes.subarray(start, start + length));
+  return name;
 }
 
 function invalidLong(): Error {
@@ -208,7 +215,7 @@ function readHeaders(): Record<string, unknown> {
   if (count === -1) return headers;
   if (count < 0) throw new RangeError('Invalid array length');
   for (let i = 0; i < count; i++) {
-    const name = String(nameOrNull());
+    const name = String(nameOrNull(i));
     const value = bytesOrNull();
     const seen = headers[name];
     const next =

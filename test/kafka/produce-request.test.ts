@@ -7,8 +7,8 @@ import {
   type ProduceRequestArgs,
   produceRequestV3,
 } from '../../src/kafka/produce-request.js';
-import type { Logger } from '../../src/telemetry/logger.js';
-import { generateChunks } from '../../testkit/stream/generate-chunks.js';
+import { sampleItems } from '../../testkit/stream/generate-chunks.js';
+import { assertKeptWithWarning } from '../support/kept-kafkajs-module.js';
 
 // adgate's Produce v3 request stands in for kafkajs's own: for every send
 // kafkajs's producer can make, it must encode the very same bytes. Loaded
@@ -43,17 +43,11 @@ const single = (messages: ProduceMessage[], extra: Partial<ProduceRequestArgs> =
 
 describe('produce request: the bytes kafkajs writes', () => {
   it('for the bench stream events over six partitions and two topics, idempotent', async () => {
-    const chunk = generateChunks({
-      seed: 5,
-      chunkSize: 1_200,
-      duplicateShare: 0.1,
-      malformedShare: 0.01,
-      outOfOrderShare: 0.1,
-    }).next().value;
+    const items = sampleItems(5, 1_200);
     const partitions = Array.from({ length: 6 }, (_, partition) => ({
       partition,
       firstSequence: partition * 100,
-      messages: chunk.items
+      messages: items
         .filter((_, i) => i % 6 === partition)
         .map((item, i) => ({
           key: item.key,
@@ -107,9 +101,6 @@ describe('produce request: the bytes kafkajs writes', () => {
 
 describe('produce request: not installed once kafkajs has loaded its own', () => {
   it("keeps kafkajs's, and says so", () => {
-    const warnings: string[] = [];
-    const log = { warn: (msg: string) => void warnings.push(msg) } as unknown as Logger;
-    assert.equal(installProduceRequest(log), false);
-    assert.deepEqual(warnings, ['kafkajs produce request kept']);
+    assertKeptWithWarning(installProduceRequest, 'kafkajs produce request kept');
   });
 });

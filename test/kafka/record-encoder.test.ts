@@ -6,8 +6,8 @@ import {
   type KafkaJsRecord,
   loadedRecordEncoder,
 } from '../../src/kafka/record-encoder.js';
-import type { Logger } from '../../src/telemetry/logger.js';
-import { generateChunks } from '../../testkit/stream/generate-chunks.js';
+import { sampleItems } from '../../testkit/stream/generate-chunks.js';
+import { assertKeptWithWarning } from '../support/kept-kafkajs-module.js';
 
 // adgate's record encoder stands in for kafkajs's own in every produce
 // request: it must write the very same bytes for every record kafkajs's
@@ -21,15 +21,9 @@ const sameBytes = (record: KafkaJsRecord) =>
 
 describe('record encoder: the bytes kafkajs writes', () => {
   it('for the bench stream events, as the HTTP ingress sends them', () => {
-    const chunk = generateChunks({
-      seed: 7,
-      chunkSize: 2_000,
-      duplicateShare: 0.1,
-      malformedShare: 0.01,
-      outOfOrderShare: 0.1,
-    }).next().value;
+    const items = sampleItems(7, 2_000);
     let n = 0;
-    for (const item of chunk.items) {
+    for (const item of items) {
       sameBytes({
         offsetDelta: n++,
         timestampDelta: 0,
@@ -85,12 +79,9 @@ describe('record encoder: the bytes kafkajs writes', () => {
 
 describe('record encoder: not installed once kafkajs has loaded its own', () => {
   it("keeps kafkajs's, and says so", () => {
-    const warnings: string[] = [];
-    const log = { warn: (msg: string) => void warnings.push(msg) } as unknown as Logger;
     // kafkajs's record module was loaded at the top of this file: a produce
     // request may hold it already, so swapping it now could not be trusted.
-    assert.equal(installRecordEncoder(log), false);
+    assertKeptWithWarning(installRecordEncoder, 'kafkajs record encoder kept');
     assert.equal(loadedRecordEncoder(), kafkaJs);
-    assert.deepEqual(warnings, ['kafkajs record encoder kept']);
   });
 });

@@ -137,3 +137,22 @@ class Ring<T> {
     return this.values[index];
   }
 }
+
+/**
+ * The first chunk's items of the bench's mix (10% duplicates and
+ * out-of-order moves): the sample of real-looking messages that the
+ * byte-for-byte tests of adgate's Kafka stand-ins run on.
+ */
+export function sampleItems(
+  seed: number,
+  count: number,
+  malformedShare = 0.01,
+): readonly StreamItem[] {
+  return generateChunks({
+    seed,
+    chunkSize: count,
+    duplicateShare: 0.1,
+    malformedShare,
+    outOfOrderShare: 0.1,
+  }).next().value.items;
+}
