@@ -1,10 +1,10 @@
-import kafkajs from 'kafkajs';
 import {
   AdgateError,
   DependencyUnavailableError,
   type ErrorReason,
   errorMessage,
 } from '../errors/adgate-error.js';
+import { kafkajs } from './kafkajs.js';
 
 // kafkajs is CommonJS and spreads its error classes into its exports,
 // which Node's ESM loader cannot see as named exports.

@@ -1,11 +1,14 @@
-import { Kafka, type LogEntry, logLevel } from 'kafkajs';
+import type { Kafka, LogEntry } from 'kafkajs';
 import type { Logger } from '../telemetry/logger.js';
+import { installGrouping } from './group-by-partition.js';
 import { type KafkaSecuritySettings, kafkaSecurityOptions } from './kafka-security.js';
+import { kafkajs } from './kafkajs.js';
 import { installProduceRequest } from './produce-request.js';
 import { installRecordDecoder } from './record-decoder.js';
 import { installRecordEncoder } from './record-encoder.js';
 
-// Only src/kafka/ imports kafkajs (see types.ts for why).
+// Only src/kafka/ imports kafkajs (see types.ts for why), through kafkajs.ts.
+const { logLevel } = kafkajs;
 
 export interface KafkaSettings {
   readonly clientId: string;
@@ -18,14 +21,16 @@ export interface KafkaSettings {
  * The kafkajs client, its log bridged into ours (component `kafkajs`), its
  * producers writing requests and records with adgate's encoders
  * (produce-request.ts, record-encoder.ts), its consumers reading records
- * with adgate's decoder (record-decoder.ts).
+ * with adgate's decoder (record-decoder.ts), its messages grouped by
+ * partition without kafkajs's copies (group-by-partition.ts).
  */
 export function createKafka(settings: KafkaSettings, log: Logger): Kafka {
   const kafkaLog = log.child({ component: 'kafkajs' });
   installRecordEncoder(kafkaLog);
   installRecordDecoder(kafkaLog);
   installProduceRequest(kafkaLog);
-  return new Kafka({
+  installGrouping(kafkaLog);
+  return new kafkajs.Kafka({
     clientId: settings.clientId,
     brokers: [...settings.brokers],
     ...(settings.security === undefined ? {} : kafkaSecurityOptions(settings.security)),

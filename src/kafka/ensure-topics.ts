@@ -1,8 +1,9 @@
-import kafkajs, { type Admin, type Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { AdgateError } from '../errors/adgate-error.js';
 import { retryWithBackoff } from '../errors/retry-with-backoff.js';
 import type { Logger } from '../telemetry/logger.js';
 import { classifyKafkaError } from './classify-kafka-error.js';
+import { kafkajs } from './kafkajs.js';
 
 // CommonJS: not visible to Node's ESM loader as a named export.
 const { ConfigResourceTypes } = kafkajs;

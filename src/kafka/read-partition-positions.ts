@@ -1,5 +1,6 @@
-import kafkajs, { type Admin, type Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { classifyKafkaError } from './classify-kafka-error.js';
+import { kafkajs } from './kafkajs.js';
 
 // CommonJS: not visible to Node's ESM loader as a named export.
 const { ConfigResourceTypes } = kafkajs;

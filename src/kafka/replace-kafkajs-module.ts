@@ -46,22 +46,34 @@ export function replaceKafkaJsModule(path: string, exports: unknown): Replacemen
   return { replaced: true };
 }
 
-const installed = new Map<string, boolean>();
+interface Install {
+  readonly replacement: Replacement;
+  warned: boolean;
+}
+
+const installs = new Map<string, Install>();
 
 /**
  * replaceKafkaJsModule once per module, with what `make` gives; where it
- * cannot, kafkajs keeps its own, with a warning naming `what`.
+ * cannot, kafkajs keeps its own, with one warning naming `what`. Without
+ * a `log` (a stand-in that must be in place before any logger exists),
+ * the warning waits for the first call that has one.
  */
 export function installInPlaceOf(
   path: string,
   make: () => unknown,
-  log: Logger,
+  log: Logger | undefined,
   what: string,
 ): boolean {
-  const known = installed.get(path);
-  if (known !== undefined) return known;
-  const replacement = replaceKafkaJsModule(path, make());
-  installed.set(path, replacement.replaced);
-  if (!replacement.replaced) log.warn(`kafkajs ${what} kept`, { why: replacement.why });
+  let install = installs.get(path);
+  if (install === undefined) {
+    install = { replacement: replaceKafkaJsModule(path, make()), warned: false };
+    installs.set(path, install);
+  }
+  const { replacement } = install;
+  if (!replacement.replaced && !install.warned && log !== undefined) {
+    install.warned = true;
+    log.warn(`kafkajs ${what} kept`, { why: replacement.why });
+  }
   return replacement.replaced;
 }
