@@ -7,6 +7,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { keepDaysBefore, queryBillingBody } from '../../src/billing/query-billing.js';
 import { loadConfig } from '../../src/config/load-config.js';
+import { createPool } from '../../src/store/create-pool.js';
 import { migrate } from '../../src/store/migrate.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { createSay } from '../common/say.js';
@@ -153,7 +154,7 @@ async function main(): Promise<boolean> {
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   const url = (values['admin-url'] as string).replace(/\/[^/]*$/, `/${name}`);
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const pool = createPool(url, 2, createLogger('error'));
   try {
     await migrate(url, createLogger('error'));
     const rows = n('campaigns') * n('days') * 24 * n('ads') * n('publishers');

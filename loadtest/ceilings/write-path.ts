@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { createPool } from '../../src/store/create-pool.js';
 import type { EventRow } from '../../src/store/encode-copy-rows.js';
 import { migrate } from '../../src/store/migrate.js';
 import { writeEvents } from '../../src/store/write-events.js';
@@ -30,7 +30,7 @@ export async function writePathCeiling(
     return true;
   });
   await migrate(databaseUrl, createLogger('error'));
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  const pool = createPool(databaseUrl, 1, createLogger('error'));
   try {
     for (const day of days) await pool.query('SELECT adgate_ensure_day_partition($1::date)', [day]);
     const started = performance.now();

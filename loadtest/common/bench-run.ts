@@ -3,7 +3,8 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Admin, Kafka } from 'kafkajs';
-import pg from 'pg';
+import { createPool } from '../../src/store/create-pool.js';
+import { createLogger } from '../../src/telemetry/logger.js';
 import type { ExpectedTotals } from '../../testkit/stream/expected-totals.js';
 import { type Verdict, verifyTotals } from '../../testkit/verify-outcome.js';
 import { topicEnd } from '../measure/measure-lag.js';
@@ -128,7 +129,7 @@ export async function readOutcome(
   const messagesInTopic = await topicEnd(admin, names.topic);
   const dlqMessages =
     (await topicEnd(admin, names.dlqTopic)) + (await topicEnd(admin, names.deadTopic));
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  const pool = createPool(databaseUrl, 2, createLogger('error'));
   try {
     return { messagesInTopic, dlqMessages, verdict: await verifyTotals(pool, expected) };
   } finally {
