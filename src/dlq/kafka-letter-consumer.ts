@@ -1,7 +1,8 @@
-import type { Admin, Batch, Kafka, Consumer as KafkaJsConsumer } from 'kafkajs';
+import type { Admin, Kafka, Consumer as KafkaJsConsumer } from 'kafkajs';
 import { AdgateError, errorMessage } from '../errors/adgate-error.js';
 import { classifyKafkaError } from '../kafka/classify-kafka-error.js';
 import type { InboundMessage } from '../kafka/types.js';
+import { inboundMessages } from '../kafka/wrap-batch.js';
 import type { Logger } from '../telemetry/logger.js';
 
 /**
@@ -73,7 +74,7 @@ export function createLetterConsumer(
           eachBatchAutoResolve: false,
           partitionsConsumedConcurrently: 1,
           eachBatch: async ({ batch, resolveOffset, isStale, isRunning }) => {
-            const messages = toInbound(batch);
+            const messages = inboundMessages(batch);
             await handler({
               partition: batch.partition,
               messages,
@@ -122,18 +123,6 @@ export function createLetterConsumer(
       return readPositions(admin, settings.groupId, which);
     },
   };
-}
-
-function toInbound(batch: Batch): InboundMessage[] {
-  return batch.messages.map((m) => ({
-    topic: batch.topic,
-    partition: batch.partition,
-    offset: BigInt(m.offset),
-    key: m.key,
-    value: m.value,
-    headers: m.headers as Record<string, Buffer | undefined>,
-    timestampMs: Number(m.timestamp),
-  }));
 }
 
 async function readPositions(

@@ -1,18 +1,10 @@
-import type { EachBatchPayload } from 'kafkajs';
+import type { Batch, EachBatchPayload } from 'kafkajs';
 import type { InboundBatch, InboundMessage } from './types.js';
 
 /** A kafkajs eachBatch payload as adgate's InboundBatch (offsets as bigint). */
 export function wrapBatch(payload: EachBatchPayload): InboundBatch {
   const { batch } = payload;
-  const messages: InboundMessage[] = batch.messages.map((m) => ({
-    topic: batch.topic,
-    partition: batch.partition,
-    offset: BigInt(m.offset),
-    key: m.key,
-    value: m.value,
-    headers: m.headers as Record<string, Buffer | undefined>,
-    timestampMs: Number(m.timestamp),
-  }));
+  const messages = inboundMessages(batch);
   const last = messages.at(-1)?.offset;
   const lagAfter = last === undefined ? 0n : BigInt(batch.highWatermark) - last - 1n;
   return {
@@ -38,4 +30,17 @@ export function wrapBatch(payload: EachBatchPayload): InboundBatch {
       });
     },
   };
+}
+
+/** A kafkajs batch's messages as adgate's InboundMessages. */
+export function inboundMessages(batch: Batch): InboundMessage[] {
+  return batch.messages.map((m) => ({
+    topic: batch.topic,
+    partition: batch.partition,
+    offset: BigInt(m.offset),
+    key: m.key,
+    value: m.value,
+    headers: m.headers as Record<string, Buffer | undefined>,
+    timestampMs: Number(m.timestamp),
+  }));
 }
