@@ -1,4 +1,11 @@
 import type { Logger } from '../telemetry/logger.js';
+import {
+  type Crc32C,
+  type Int64,
+  partitionEntryBytes,
+  writePartitionEntry,
+} from './record-batch.js';
+import { asKafkaJsEncoder, encodeRecord, type KafkaJsRecord } from './record-encoder.js';
 import { installInPlaceOf, loadKafkaJsModule } from './replace-kafkajs-module.js';
 
 /**
@@ -10,7 +17,9 @@ import { installInPlaceOf, loadKafkaJsModule } from './replace-kafkajs-module.js
  * encoder and partitioner were replaced. This module finds the same first
  * and last timestamps in one pass (by the same text order) and hands the
  * record encoder the five fields it reads; the request's bytes are the
- * same (a test compares them with kafkajs's).
+ * same (a test compares them with kafkajs's). Uncompressed, the request is
+ * written straight into one Buffer (record-batch.ts), not through
+ * kafkajs's growing Encoders.
  */
 
 type Timestamp = string | number;
@@ -51,7 +60,8 @@ interface Encoder {
 interface Parts {
   readonly Encoder: new () => Encoder;
   readonly apiKey: number;
-  readonly Long: { fromInt(value: number): unknown };
+  readonly Long: { fromInt(value: number): unknown; fromValue(value: unknown): Int64 };
+  readonly crc32C: Crc32C;
   readonly noCompression: number;
   readonly Record: (record: object) => unknown;
   readonly RecordBatch: (batch: object) => Promise<Encoder & { size(): number }>;
@@ -65,6 +75,7 @@ function parts(): Parts {
     Encoder: loadKafkaJsModule('src/protocol/encoder.js'),
     apiKey: loadKafkaJsModule<{ Produce: number }>('src/protocol/requests/apiKeys.js').Produce,
     Long: loadKafkaJsModule('src/utils/long.js'),
+    crc32C: loadKafkaJsModule('src/protocol/recordBatch/crc32C/index.js'),
     noCompression: loadKafkaJsModule<{ Types: { None: number } }>(
       'src/protocol/message/compression/index.js',
     ).Types.None,
@@ -88,6 +99,9 @@ export function produceRequestV3(args: ProduceRequestArgs) {
     apiName: 'Produce',
     expectResponse: () => acks !== 0,
     encode: async () => {
+      if (args.compression === undefined || args.compression === noCompression) {
+        return encodeUncompressed(args, { transactionalId, producerId, producerEpoch });
+      }
       const topics: Encoder[] = [];
       for (const { topic, partitions } of args.topicData) {
         const encoded: Encoder[] = [];
@@ -153,6 +167,76 @@ async function encodePartition(
     .writeInt32(data.partition)
     .writeInt32(recordBatch.size())
     .writeEncoder(recordBatch);
+}
+
+interface Producer {
+  readonly transactionalId: string | null;
+  readonly producerId: unknown;
+  readonly producerEpoch: number;
+}
+
+// kafkajs's RecordBatch attributes: no compression, the transactional bit.
+const TRANSACTIONAL_ATTRIBUTE = 16;
+
+/** One partition's records and header fields, in kafkajs's order of work (and of errors). */
+function planPartition(data: PartitionData, producer: Producer, producerId: Int64) {
+  const { Long } = parts();
+  const dateNow = Date.now();
+  const [first, max] = timestampRange(data.messages) ?? [dateNow, dateNow];
+  const records = data.messages.map((message, offsetDelta) =>
+    encodeRecord({
+      key: message.key,
+      value: message.value,
+      headers: message.headers as KafkaJsRecord['headers'],
+      offsetDelta,
+      timestampDelta: ((message.timestamp || dateNow) as number) - (first as number),
+    }),
+  );
+  const fields = {
+    attributes: producer.transactionalId ? TRANSACTIONAL_ATTRIBUTE : 0,
+    firstTimestamp: Long.fromValue(first),
+    maxTimestamp: Long.fromValue(max),
+    producerId,
+    producerEpoch: producer.producerEpoch,
+    firstSequence: data.firstSequence ?? 0,
+  };
+  return { partition: data.partition, records, fields };
+}
+
+const stringBytes = (text: string | null): number =>
+  text == null ? 2 : 2 + Buffer.byteLength(text, 'utf8');
+
+function writeString(buffer: Buffer, at: number, text: string | null): number {
+  if (text == null) return buffer.writeInt16BE(-1, at);
+  const next = buffer.writeInt16BE(Buffer.byteLength(text, 'utf8'), at);
+  return next + buffer.write(text, next, 'utf8');
+}
+
+/** The request as kafkajs writes it without compression, in one Buffer of its size. */
+function encodeUncompressed(args: ProduceRequestArgs, producer: Producer) {
+  const producerId = parts().Long.fromValue(producer.producerId);
+  const topics = args.topicData.map(({ topic, partitions }) => ({
+    topic,
+    partitions: partitions.map((data) => planPartition(data, producer, producerId)),
+  }));
+  let size = stringBytes(producer.transactionalId) + 2 + 4 + 4;
+  for (const { topic, partitions } of topics) {
+    size += stringBytes(topic) + 4;
+    for (const { records } of partitions) size += partitionEntryBytes(records);
+  }
+  const buffer = Buffer.allocUnsafe(size);
+  let at = writeString(buffer, 0, producer.transactionalId);
+  at = buffer.writeInt16BE(args.acks, at);
+  at = buffer.writeInt32BE(args.timeout, at);
+  at = buffer.writeInt32BE(topics.length, at);
+  for (const { topic, partitions } of topics) {
+    at = writeString(buffer, at, topic);
+    at = buffer.writeInt32BE(partitions.length, at);
+    for (const { partition, fields, records } of partitions) {
+      at = writePartitionEntry(buffer, at, partition, fields, records, parts().crc32C);
+    }
+  }
+  return asKafkaJsEncoder(buffer);
 }
 
 const REQUEST_MODULE = 'src/protocol/requests/produce/v3/request.js';

@@ -151,16 +151,22 @@ export function loadedRecordEncoder(): RecordEncoder {
  * it, in place of kafkajs's record module (replace-kafkajs-module.ts).
  */
 export function installRecordEncoder(log: Logger): boolean {
-  return installInPlaceOf(RECORD_MODULE, asKafkaJsEncoder, log, 'record encoder');
+  return installInPlaceOf(RECORD_MODULE, recordModule, log, 'record encoder');
 }
 
-function asKafkaJsEncoder(): RecordEncoder {
-  const Encoder = loadKafkaJsModule<{ prototype: object }>('src/protocol/encoder.js');
-  return (record) => {
-    const bytes = encodeRecord(record);
-    const encoder = Object.create(Encoder.prototype) as EncoderLike;
-    encoder.buf = bytes;
-    encoder.offset = bytes.length;
-    return encoder;
-  };
+function recordModule(): RecordEncoder {
+  return (record) => asKafkaJsEncoder(encodeRecord(record));
+}
+
+let encoderPrototype: object | undefined;
+
+/** Bytes as a kafkajs Encoder that has written them, for kafkajs code that takes one. */
+export function asKafkaJsEncoder(bytes: Buffer): EncoderLike {
+  encoderPrototype ??= loadKafkaJsModule<{ prototype: object }>(
+    'src/protocol/encoder.js',
+  ).prototype;
+  const encoder = Object.create(encoderPrototype) as EncoderLike;
+  encoder.buf = bytes;
+  encoder.offset = bytes.length;
+  return encoder;
 }

@@ -25,6 +25,7 @@ const kafkaJs = require('kafkajs/src/protocol/requests/produce/v3/request.js') a
   args: ProduceRequestArgs,
 ) => Request;
 const Long = require('kafkajs/src/utils/long.js') as { fromValue(v: string): unknown };
+const GZIP = (require('kafkajs') as { CompressionTypes: { GZIP: number } }).CompressionTypes.GZIP;
 
 async function sameBytes(args: ProduceRequestArgs): Promise<void> {
   const ours = produceRequestV3(args);
@@ -96,6 +97,15 @@ describe('produce request: the bytes kafkajs writes', () => {
     for (const request of [produceRequestV3(empty), kafkaJs(empty)]) {
       await assert.rejects(request.encode(), { message: 'empty string' });
     }
+  });
+
+  it("compressed (gzip), which goes through kafkajs's own batch encoder", async () => {
+    const messages = sampleItems(6, 50).map((item, i) => ({
+      key: item.key,
+      value: Buffer.from(item.json),
+      timestamp: String(1_764_630_000_000 + i),
+    }));
+    await sameBytes(single(messages, { compression: GZIP }));
   });
 });
 
