@@ -1,5 +1,6 @@
 import type { Kafka, LogEntry } from 'kafkajs';
 import type { Logger } from '../telemetry/logger.js';
+import { installRequestFraming } from './frame-request.js';
 import { installGrouping } from './group-by-partition.js';
 import { type KafkaSecuritySettings, kafkaSecurityOptions } from './kafka-security.js';
 import { kafkajs } from './kafkajs.js';
@@ -22,7 +23,8 @@ export interface KafkaSettings {
  * producers writing requests and records with adgate's encoders
  * (produce-request.ts, record-encoder.ts), its consumers reading records
  * with adgate's decoder (record-decoder.ts), its messages grouped by
- * partition without kafkajs's copies (group-by-partition.ts).
+ * partition and each request framed without kafkajs's copies
+ * (group-by-partition.ts, frame-request.ts).
  */
 export function createKafka(settings: KafkaSettings, log: Logger): Kafka {
   const kafkaLog = log.child({ component: 'kafkajs' });
@@ -30,6 +32,7 @@ export function createKafka(settings: KafkaSettings, log: Logger): Kafka {
   installRecordDecoder(kafkaLog);
   installProduceRequest(kafkaLog);
   installGrouping(kafkaLog);
+  installRequestFraming(kafkaLog);
   return new kafkajs.Kafka({
     clientId: settings.clientId,
     brokers: [...settings.brokers],

@@ -1,4 +1,5 @@
 import type { Logger } from '../telemetry/logger.js';
+import { stringBytes, writeString } from './kafka-wire.js';
 import {
   type Crc32C,
   type Int64,
@@ -201,15 +202,6 @@ function planPartition(data: PartitionData, producer: Producer, producerId: Int6
     firstSequence: data.firstSequence ?? 0,
   };
   return { partition: data.partition, records, fields };
-}
-
-const stringBytes = (text: string | null): number =>
-  text == null ? 2 : 2 + Buffer.byteLength(text, 'utf8');
-
-function writeString(buffer: Buffer, at: number, text: string | null): number {
-  if (text == null) return buffer.writeInt16BE(-1, at);
-  const next = buffer.writeInt16BE(Buffer.byteLength(text, 'utf8'), at);
-  return next + buffer.write(text, next, 'utf8');
 }
 
 /** The request as kafkajs writes it without compression, in one Buffer of its size. */

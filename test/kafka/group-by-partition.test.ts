@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import type { Message, PartitionerArgs, PartitionMetadata } from 'kafkajs';
 import {
@@ -87,26 +86,7 @@ describe("groupMessagesPerPartition: kafkajs's groups, without its copies", () =
   });
 });
 
-describe('groupMessagesPerPartition: in kafkajs place', () => {
-  it('is what kafkajs sendMessages groups with in every gateway process', () => {
-    // A process of its own: the gateway's worker parts, loaded first, as
-    // `adgate serve` loads them, must put it in place before kafkajs loads.
-    const dist = new URL('../../src/', import.meta.url).href;
-    const script = `
-      import { createRequire } from 'node:module';
-      const { groupMessagesPerPartition } = await import('${dist}kafka/group-by-partition.js');
-      await import('${dist}create-sink-part.js');
-      await import('${dist}start-http-part.js');
-      const require = createRequire('${dist}kafka/kafkajs.js');
-      const given = require('kafkajs/src/producer/groupMessagesPerPartition.js');
-      process.stdout.write(String(given === groupMessagesPerPartition));
-    `;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-      encoding: 'utf8',
-    });
-    assert.equal(out, 'true');
-  });
-
+describe('groupMessagesPerPartition: not installed once kafkajs has loaded its own', () => {
   it('is refused, with a warning, once kafkajs has loaded its own', () => {
     assertKeptWithWarning(installGrouping, 'kafkajs grouping of messages by partition kept');
   });
