@@ -137,22 +137,38 @@ function timestampRange(messages: readonly ProduceMessage[]): [Timestamp, Timest
   return first === undefined || last === undefined ? undefined : [first, last];
 }
 
+/**
+ * The messages as records, each by `encode`, and the batch's first and
+ * last timestamps: kafkajs's values, in its order of work (and of errors).
+ */
+function encodeRecords<T>(
+  messages: readonly ProduceMessage[],
+  encode: (record: KafkaJsRecord) => T,
+) {
+  const dateNow = Date.now();
+  const [first, max] = timestampRange(messages) ?? [dateNow, dateNow];
+  const records = messages.map((message, offsetDelta) =>
+    encode({
+      key: message.key,
+      value: message.value,
+      headers: message.headers as KafkaJsRecord['headers'],
+      offsetDelta,
+      // kafkajs's expression: text timestamps subtract as numbers.
+      timestampDelta: ((message.timestamp || dateNow) as number) - (first as number),
+    }),
+  );
+  return { records, first, max };
+}
+
 async function encodePartition(
   data: PartitionData & Omit<ProduceRequestArgs, 'acks' | 'timeout' | 'topicData'>,
 ): Promise<Encoder> {
   const { Encoder, Record, RecordBatch } = parts();
-  const dateNow = Date.now();
-  const [firstTimestamp, maxTimestamp] = timestampRange(data.messages) ?? [dateNow, dateNow];
-  const records = data.messages.map((message, offsetDelta) =>
-    Record({
-      key: message.key,
-      value: message.value,
-      headers: message.headers,
-      offsetDelta,
-      // kafkajs's expression: text timestamps subtract as numbers.
-      timestampDelta: ((message.timestamp || dateNow) as number) - (firstTimestamp as number),
-    }),
-  );
+  const {
+    records,
+    first: firstTimestamp,
+    max: maxTimestamp,
+  } = encodeRecords(data.messages, Record);
   const recordBatch = await RecordBatch({
     compression: data.compression,
     records,
@@ -179,20 +195,10 @@ interface Producer {
 // kafkajs's RecordBatch attributes: no compression, the transactional bit.
 const TRANSACTIONAL_ATTRIBUTE = 16;
 
-/** One partition's records and header fields, in kafkajs's order of work (and of errors). */
+/** One partition's records and header fields. */
 function planPartition(data: PartitionData, producer: Producer, producerId: Int64) {
   const { Long } = parts();
-  const dateNow = Date.now();
-  const [first, max] = timestampRange(data.messages) ?? [dateNow, dateNow];
-  const records = data.messages.map((message, offsetDelta) =>
-    encodeRecord({
-      key: message.key,
-      value: message.value,
-      headers: message.headers as KafkaJsRecord['headers'],
-      offsetDelta,
-      timestampDelta: ((message.timestamp || dateNow) as number) - (first as number),
-    }),
-  );
+  const { records, first, max } = encodeRecords(data.messages, encodeRecord);
   const fields = {
     attributes: producer.transactionalId ? TRANSACTIONAL_ATTRIBUTE : 0,
     firstTimestamp: Long.fromValue(first),
