@@ -6,9 +6,10 @@ import { BATCH_OVERHEAD_BYTES } from './record-size.js';
  * record batch of format v2 around the records' bytes) as kafkajs 2.2.4's
  * RecordBatch and Encoder write it. kafkajs builds every layer (batch body,
  * batch, partition, topic, request) in an Encoder of its own that starts
- * at 512 zeroed bytes and doubles, copying what it holds: for a 256 KiB
- * request, each of some 20 layers allocates and copies all of it again.
- * produce-request.test.ts compares the bytes with kafkajs's.
+ * at 512 zeroed bytes and doubles, copying what it holds at each step: a
+ * layer of a 256 KiB request takes some ten zeroed Buffers, and each layer
+ * copies the one inside it. produce-request.test.ts compares the bytes
+ * with kafkajs's.
  */
 
 /** An int64 as kafkajs's Long gives it (its Long.fromValue of a number, text or Long). */
