@@ -186,7 +186,8 @@ async function encodePartition(
     .writeEncoder(recordBatch);
 }
 
-interface Producer {
+/** The producer's part of every batch header: kafkajs's request arguments after its defaults. */
+interface ProducerFields {
   readonly transactionalId: string | null;
   readonly producerId: unknown;
   readonly producerEpoch: number;
@@ -196,7 +197,7 @@ interface Producer {
 const TRANSACTIONAL_ATTRIBUTE = 16;
 
 /** One partition's records and header fields. */
-function planPartition(data: PartitionData, producer: Producer, producerId: Int64) {
+function planPartition(data: PartitionData, producer: ProducerFields, producerId: Int64) {
   const { Long } = parts();
   const { records, first, max } = encodeRecords(data.messages, encodeRecord);
   const fields = {
@@ -211,8 +212,9 @@ function planPartition(data: PartitionData, producer: Producer, producerId: Int6
 }
 
 /** The request as kafkajs writes it without compression, in one Buffer of its size. */
-function encodeUncompressed(args: ProduceRequestArgs, producer: Producer) {
-  const producerId = parts().Long.fromValue(producer.producerId);
+function encodeUncompressed(args: ProduceRequestArgs, producer: ProducerFields) {
+  const { Long, crc32C } = parts();
+  const producerId = Long.fromValue(producer.producerId);
   const topics = args.topicData.map(({ topic, partitions }) => ({
     topic,
     partitions: partitions.map((data) => planPartition(data, producer, producerId)),
@@ -231,7 +233,7 @@ function encodeUncompressed(args: ProduceRequestArgs, producer: Producer) {
     at = writeString(buffer, at, topic);
     at = buffer.writeInt32BE(partitions.length, at);
     for (const { partition, fields, records } of partitions) {
-      at = writePartitionEntry(buffer, at, partition, fields, records, parts().crc32C);
+      at = writePartitionEntry(buffer, at, partition, fields, records, crc32C);
     }
   }
   return asKafkaJsEncoder(buffer);
