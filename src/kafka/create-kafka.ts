@@ -1,5 +1,6 @@
 import type { Kafka, LogEntry } from 'kafkajs';
 import type { Logger } from '../telemetry/logger.js';
+import { installCrc32c } from './crc32c.js';
 import { installRequestFraming } from './frame-request.js';
 import { installGrouping } from './group-by-partition.js';
 import { type KafkaSecuritySettings, kafkaSecurityOptions } from './kafka-security.js';
@@ -24,7 +25,8 @@ export interface KafkaSettings {
  * (produce-request.ts, record-encoder.ts), its consumers reading records
  * with adgate's decoder (record-decoder.ts), its messages grouped by
  * partition and each request framed without kafkajs's copies
- * (group-by-partition.ts, frame-request.ts).
+ * (group-by-partition.ts, frame-request.ts), its batches' checksums native
+ * (crc32c.ts).
  */
 export function createKafka(settings: KafkaSettings, log: Logger): Kafka {
   const kafkaLog = log.child({ component: 'kafkajs' });
@@ -33,6 +35,7 @@ export function createKafka(settings: KafkaSettings, log: Logger): Kafka {
   installProduceRequest(kafkaLog);
   installGrouping(kafkaLog);
   installRequestFraming(kafkaLog);
+  installCrc32c(kafkaLog);
   return new kafkajs.Kafka({
     clientId: settings.clientId,
     brokers: [...settings.brokers],

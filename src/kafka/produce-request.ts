@@ -1,11 +1,6 @@
 import type { Logger } from '../telemetry/logger.js';
 import { stringBytes, writeString } from './kafka-wire.js';
-import {
-  type Crc32C,
-  type Int64,
-  partitionEntryBytes,
-  writePartitionEntry,
-} from './record-batch.js';
+import { type Int64, partitionEntryBytes, writePartitionEntry } from './record-batch.js';
 import { asKafkaJsEncoder, encodeRecord, type KafkaJsRecord } from './record-encoder.js';
 import { installInPlaceOf, loadKafkaJsModule } from './replace-kafkajs-module.js';
 
@@ -62,7 +57,6 @@ interface Parts {
   readonly Encoder: new () => Encoder;
   readonly apiKey: number;
   readonly Long: { fromInt(value: number): unknown; fromValue(value: unknown): Int64 };
-  readonly crc32C: Crc32C;
   readonly noCompression: number;
   readonly Record: (record: object) => unknown;
   readonly RecordBatch: (batch: object) => Promise<Encoder & { size(): number }>;
@@ -76,7 +70,6 @@ function parts(): Parts {
     Encoder: loadKafkaJsModule('src/protocol/encoder.js'),
     apiKey: loadKafkaJsModule<{ Produce: number }>('src/protocol/requests/apiKeys.js').Produce,
     Long: loadKafkaJsModule('src/utils/long.js'),
-    crc32C: loadKafkaJsModule('src/protocol/recordBatch/crc32C/index.js'),
     noCompression: loadKafkaJsModule<{ Types: { None: number } }>(
       'src/protocol/message/compression/index.js',
     ).Types.None,
@@ -213,7 +206,7 @@ function planPartition(data: PartitionData, producer: ProducerFields, producerId
 
 /** The request as kafkajs writes it without compression, in one Buffer of its size. */
 function encodeUncompressed(args: ProduceRequestArgs, producer: ProducerFields) {
-  const { Long, crc32C } = parts();
+  const { Long } = parts();
   const producerId = Long.fromValue(producer.producerId);
   const topics = args.topicData.map(({ topic, partitions }) => ({
     topic,
@@ -233,7 +226,7 @@ function encodeUncompressed(args: ProduceRequestArgs, producer: ProducerFields) 
     at = writeString(buffer, at, topic);
     at = buffer.writeInt32BE(partitions.length, at);
     for (const { partition, fields, records } of partitions) {
-      at = writePartitionEntry(buffer, at, partition, fields, records, crc32C);
+      at = writePartitionEntry(buffer, at, partition, fields, records);
     }
   }
   return asKafkaJsEncoder(buffer);

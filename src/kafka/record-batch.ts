@@ -1,3 +1,4 @@
+import { crc32c } from './crc32c.js';
 import { BATCH_OVERHEAD_BYTES } from './record-size.js';
 
 /**
@@ -28,9 +29,6 @@ export interface BatchFields {
   readonly firstSequence: number;
 }
 
-/** kafkajs's CRC32C (Castagnoli), unsigned. */
-export type Crc32C = (bytes: Buffer) => number;
-
 const MAGIC = 2;
 // Partition and size before the batch; the batch's base offset and length
 // before what its Length counts.
@@ -56,7 +54,6 @@ export function writePartitionEntry(
   partition: number,
   fields: BatchFields,
   records: readonly Buffer[],
-  crc32C: Crc32C,
 ): number {
   const batchBytes = partitionEntryBytes(records) - ENTRY_PREFIX_BYTES;
   let next = buffer.writeInt32BE(partition, at);
@@ -77,6 +74,6 @@ export function writePartitionEntry(
   next = buffer.writeInt32BE(fields.firstSequence, next);
   next = buffer.writeInt32BE(records.length, next);
   for (const record of records) next += record.copy(buffer, next);
-  buffer.writeUInt32BE(crc32C(buffer.subarray(bodyAt, next)), crcAt);
+  buffer.writeUInt32BE(crc32c(buffer.subarray(bodyAt, next)), crcAt);
   return next;
 }

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { Kafka } from 'kafkajs';
+import { crc32c } from '../../src/kafka/crc32c.js';
 import { createProducer } from '../../src/kafka/create-producer.js';
 import { produceRequestV3 } from '../../src/kafka/produce-request.js';
 import { decodeRecord, loadedRecordDecoder } from '../../src/kafka/record-decoder.js';
@@ -16,7 +17,7 @@ import { quietLog } from '../support/services.js';
 // In the gateway, OpenTelemetry's require hook (require-in-the-middle, from
 // the runtime metrics) sits in front of every require and keeps what it
 // saw: createKafka must have put adgate's produce request, record encoder
-// and decoder in place before kafkajs's produce requests and record batch
+// and decoder and CRC32C in place before kafkajs's produce requests and record batch
 // decoder ask for them, through that hook.
 
 /** kafkajs's record module as its batch encoder uses it: an Encoder, its buffer and write offset. */
@@ -28,7 +29,7 @@ const produceRequest = kafkaJsModule('requests/produce/v3/request.js');
 const recordBatchDecoder = kafkaJsModule('recordBatch/v0/decoder.js');
 const produceRequests = kafkaJsModule('requests/produce/index.js');
 
-describe('produce request, record encoder and decoder: installed by createKafka, behind the runtime metrics hook', () => {
+describe('produce request, record encoder and decoder, CRC32C: installed by createKafka, behind the runtime metrics hook', () => {
   let broker: KafkaWithTopics;
   let kafka: Kafka;
   let stopRuntime: () => void;
@@ -65,6 +66,10 @@ describe('produce request, record encoder and decoder: installed by createKafka,
   it("is what kafkajs's record batch decoder gets for its record module", () => {
     assert.equal(recordBatchDecoder('../record/v0/decoder'), decodeRecord);
     assert.equal(loadedRecordDecoder(), decodeRecord);
+  });
+
+  it("is what kafkajs's record batch encoder (compressed batches) gets for its CRC32C", () => {
+    assert.equal(kafkaJsModule('recordBatch/v0/index.js')('../crc32C'), crc32c);
   });
 
   it('writes records that read back whole through a broker', async () => {

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { crc32c } from '../../src/kafka/crc32c.js';
 
 /**
  * Kafka record batches (message format v2) encoded ahead of the moment
@@ -6,7 +7,8 @@ import { createRequire } from 'node:module';
  * while it is being measured. The bytes are kafkajs's own (its record and
  * record-batch encoders, the same its producer would write), reached past
  * its public API: kafkajs's producer encodes a request only as it sends it.
- * Only the batch's timestamps are written at send time (restampBatch).
+ * Only the batch's timestamps are written at send time (restampBatch), and
+ * its checksum, with the gateway's own CRC32C.
  */
 
 /** One partition's records, ready to go into a produce request. */
@@ -55,9 +57,6 @@ function kafkaJsEncoders(): KafkaJsEncoders {
   };
   return encoders;
 }
-const crc32C = require('kafkajs/src/protocol/recordBatch/crc32C/index.js') as (
-  bytes: Buffer,
-) => number;
 
 // Byte positions in a v2 RecordBatch (DefaultRecordBatch in Kafka's source).
 const CRC_AT = 17;
@@ -94,7 +93,7 @@ export function restampBatch(batch: Buffer, nowMs: number): void {
   const at = BigInt(nowMs);
   batch.writeBigInt64BE(at, FIRST_TIMESTAMP_AT);
   batch.writeBigInt64BE(at, MAX_TIMESTAMP_AT);
-  batch.writeUInt32BE(crc32C(batch.subarray(CRC_COVERS_FROM)), CRC_AT);
+  batch.writeUInt32BE(crc32c(batch.subarray(CRC_COVERS_FROM)), CRC_AT);
 }
 
 /** The batch's timestamp (every record's, as encodePartitionBatches writes them). */
