@@ -91,16 +91,23 @@ function summarize(profile: Profile, top: number, inclusive: readonly string[]):
   ];
 }
 
+const USAGE = `usage: summarize-profile.js <file.cpuprofile> [--top N] [--inclusive a,b]
+  --top N          functions and files listed by self time (default 40)
+  --inclusive a,b  also the time spent in these functions and what they call, as a share of busy time
+`;
+
 function main(argv: readonly string[]): void {
+  if (argv.includes('--help')) {
+    process.stdout.write(USAGE);
+    return;
+  }
   const file = argv.find((a, i) => !a.startsWith('--') && !argv[i - 1]?.startsWith('--'));
   const option = (name: string) => {
     const at = argv.indexOf(name);
     return at === -1 ? undefined : argv[at + 1];
   };
   if (file === undefined) {
-    process.stderr.write(
-      'usage: summarize-profile.js <file.cpuprofile> [--top N] [--inclusive a,b]\n',
-    );
+    process.stderr.write(USAGE);
     process.exit(2);
   }
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;

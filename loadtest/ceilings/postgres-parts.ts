@@ -1,8 +1,8 @@
 /**
  * PostgreSQL's share per event, part by part: the sink's write path
  * (src/store/sql/insert-from-staging.sql) cut into cumulative steps, each
- * run on fresh distinct rows of the bench's stream, 5,000 a transaction,
- * the steps alternating round after round, in a scratch database migrated
+ * run on fresh distinct rows of the bench's stream, 5,000 a transaction
+ * (--batch), the steps alternating round after round, in a scratch database migrated
  * like the gateway's (dropped at the end). Per step: the backend's CPU
  * (/proc/<pid>/stat of the connection's backend, so the server must run
  * on this machine), its wall time and its WAL, per event. Variants run
@@ -10,7 +10,7 @@
  * key (the second guard behind event_keys) or without billing_hourly's two
  * secondary indexes, to price those alone.
  *
- *   node dist/loadtest/ceilings/postgres-parts.js [--rounds 8] [--pg-admin-url URL]
+ *   node dist/loadtest/ceilings/postgres-parts.js [--rounds 8] [--batch 5000] [--pg-admin-url URL]
  *
  * A diagnosis, not a ceiling: the steps differ by one statement, so
  * compare them within one run (a loaded machine moves every figure).
@@ -26,7 +26,13 @@ import { migrate } from '../../src/store/migrate.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { sampleStream } from './sample-rows.js';
 
-const BATCH = 5_000;
+const USAGE = `usage: postgres-parts.js [--rounds R] [--batch N] [--pg-admin-url URL]
+  --rounds R          rounds of every step, alternating (default 8)
+  --batch N           events a transaction, as a sink flush writes them (default 5000)
+  --pg-admin-url URL  a role that may create databases (default $BENCH_PG_ADMIN_URL,
+                      else postgres://postgres@127.0.0.1:5432/postgres)
+Prints each step's backend CPU, wall time and WAL per event.
+`;
 const STORE_SQL = '../../src/store/sql/';
 const sql = (file: string) => readBeside(import.meta.url, `${STORE_SQL}${file}`);
 const ARBITER = sql('insert-from-staging.sql');
@@ -127,8 +133,8 @@ async function runStep(step: Step, db: Connection, rows: readonly EventRow[], ta
   tally.events += rows.length;
 }
 
-function distinctRows(rounds: number): EventRow[] {
-  const wanted = Math.ceil(BATCH * rounds * STEPS.length * 1.15);
+function distinctRows(rounds: number, batch: number): EventRow[] {
+  const wanted = Math.ceil(batch * rounds * STEPS.length * 1.15);
   const stream = { seed: 42, duplicateShare: 0.1, malformedShare: 0, outOfOrderShare: 0.1 };
   const seen = new Set<string>();
   return sampleStream({ ...stream, chunkSize: 5_000 }, wanted).rows.filter((row) => {
@@ -139,13 +145,30 @@ function distinctRows(rounds: number): EventRow[] {
   });
 }
 
+/** A bad option: the caller's to fix, with the usage. */
+class UsageError extends Error {}
+
+function wholeOption(argv: readonly string[], name: string, fallback: number): number {
+  const at = argv.indexOf(name);
+  const value = at === -1 ? fallback : Number(argv[at + 1]);
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new UsageError(`${name} must be a whole number of at least 1`);
+  }
+  return value;
+}
+
 async function main(argv: readonly string[]): Promise<void> {
+  if (argv.includes('--help')) {
+    process.stdout.write(USAGE);
+    return;
+  }
   const option = (name: string) => argv[argv.indexOf(name) + 1];
-  const rounds = argv.includes('--rounds') ? Number(option('--rounds')) : 8;
+  const rounds = wholeOption(argv, '--rounds', 8);
+  const batch = wholeOption(argv, '--batch', 5_000);
   const adminUrl = argv.includes('--pg-admin-url')
     ? (option('--pg-admin-url') as string)
     : (process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-  const rows = distinctRows(rounds);
+  const rows = distinctRows(rounds, batch);
   const days = [...new Set(rows.map((r) => r.event.occurred_at.slice(0, 10)))];
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -164,13 +187,13 @@ async function main(argv: readonly string[]): Promise<void> {
     let next = 0;
     for (let round = 0; round < rounds; round += 1) {
       for (const [i, step] of STEPS.entries()) {
-        const batch = rows.slice(next, next + BATCH);
-        next += BATCH;
+        const events = rows.slice(next, next + batch);
+        next += batch;
         const db = connections.get(step.database) as Connection;
-        await runStep(step, db, batch, tallies[i] as Tally);
+        await runStep(step, db, events, tallies[i] as Tally);
       }
     }
-    report(rows.length, rounds, tallies);
+    report(rows.length, { rounds, batch }, tallies);
   } finally {
     for (const { client } of connections.values()) await client.end().catch(() => undefined);
     for (const name of names.values()) await admin.query(`DROP DATABASE IF EXISTS ${name}`);
@@ -178,9 +201,13 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
-function report(rowCount: number, rounds: number, tallies: readonly Tally[]): void {
+function report(
+  rowCount: number,
+  { rounds, batch }: { rounds: number; batch: number },
+  tallies: readonly Tally[],
+): void {
   const lines = [
-    `${rowCount} distinct rows of the bench's stream; ${rounds} rounds of ${BATCH} per step, alternating`,
+    `${rowCount} distinct rows of the bench's stream; ${rounds} rounds of ${batch} per step, alternating`,
     `${'step'.padEnd(36)} ${'backend CPU'.padStart(14)} ${'wall (median)'.padStart(14)} ${'WAL'.padStart(10)}`,
   ];
   for (const [i, step] of STEPS.entries()) {
@@ -196,6 +223,10 @@ function report(rowCount: number, rounds: number, tallies: readonly Tally[]): vo
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`postgres-parts: ${error.message}\n${USAGE}`);
+    process.exit(2);
+  }
   process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);
 });
