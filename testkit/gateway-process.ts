@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { killGroupOnExit } from './kill-groups-on-exit.js';
 import { type CommandResult, runCommand } from './run-command.js';
 import { waitFor, within } from './wait-for.js';
 
@@ -77,6 +78,7 @@ export async function startGatewayProcess(
     // Its own process group, so that a SIGKILL can take all its workers.
     detached: true,
   });
+  killGroupOnExit(child);
   let output = '';
   child.stdout?.on('data', (d: Buffer) => {
     output += d.toString();
