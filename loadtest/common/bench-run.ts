@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import type { Admin, Kafka } from 'kafkajs';
 import { createPool } from '../../src/store/create-pool.js';
 import { createLogger } from '../../src/telemetry/logger.js';
+import { cleanUpOnInterrupt } from '../../testkit/kill-groups-on-exit.js';
 import type { ExpectedTotals } from '../../testkit/stream/expected-totals.js';
 import { type Verdict, verifyTotals } from '../../testkit/verify-outcome.js';
 import { topicEnd } from '../measure/measure-lag.js';
@@ -50,7 +51,7 @@ export async function openRun(
   await admin.connect();
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2 });
   const names = benchNames(kind);
-  return {
+  const run: BenchRun = {
     startedAt,
     outDir,
     names,
@@ -60,7 +61,19 @@ export async function openRun(
     loadAtStart: loadavg(),
     say: createSay(),
   };
+  // Ctrl-C: the gateway is killed (testkit/kill-groups-on-exit.ts), then this.
+  cleanupOnInterrupt.set(
+    run,
+    cleanUpOnInterrupt(async () => {
+      run.say('interrupted: the gateway is stopped; removing what the run created');
+      await closeRun(run, options);
+    }),
+  );
+  return run;
 }
+
+/** Per open run, what unregisters its cleanup on an interrupt (closeRun does). */
+const cleanupOnInterrupt = new WeakMap<BenchRun, () => void>();
 
 /** `cpus` and the load average, for the run's first line. */
 export function machineLine(run: BenchRun): string {
@@ -79,6 +92,7 @@ export async function createRunResources(run: BenchRun, options: CommonOptions):
 
 /** Removes what the run created (unless --keep), then closes its clients. */
 export async function closeRun(run: BenchRun, options: CommonOptions): Promise<void> {
+  cleanupOnInterrupt.get(run)?.();
   const { names, say } = run;
   if (!options.keep) {
     say('cleanup: topics, groups, Redis keys, databases of this run (--keep to keep them)');

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { waitFor, within } from '../../testkit/wait-for.js';
 
@@ -15,7 +17,19 @@ const MODULE = new URL('../../testkit/kill-groups-on-exit.js', import.meta.url).
 /** The parent: two detached `sh` groups, each with a `sleep` inside; prints their pids, then waits. */
 const PARENT = `
   import { spawn } from 'node:child_process';
-  const { killGroupOnExit } = await import('${MODULE}');
+  const { cleanUpOnInterrupt, killGroupOnExit } = await import('${MODULE}');
+  const { writeFile } = await import('node:fs/promises');
+  const marker = process.argv.find((a) => a.startsWith('--marker='))?.slice(9);
+  if (marker !== undefined) {
+    // An asynchronous cleanup, as a bench's removal of its databases and topics is.
+    cleanUpOnInterrupt(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await writeFile(marker, 'cleaned');
+    });
+    cleanUpOnInterrupt(async () => { throw new Error('one cleanup failing stops no other'); });
+    const released = cleanUpOnInterrupt(async () => writeFile(marker + '.released', 'ran'));
+    released();
+  }
   const pids = [];
   for (let i = 0; i < 2; i += 1) {
     const child = spawn('sh', ['-c', 'sleep 300 & echo $!; wait'], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
@@ -64,6 +78,19 @@ describe('testkit/kill-groups-on-exit.ts: detached children do not outlive an in
       await waitFor('every child gone', () => pids.every((pid) => !running(pid)), 15_000, 50);
     });
   }
+
+  it('runs the cleanups registered, after the kill and before the signal ends the parent', async () => {
+    const marker = join(mkdtempSync(join(tmpdir(), 'adgate-interrupt-')), 'marker');
+    const { parent, exited, pids } = await startParent([`--marker=${marker}`]);
+    parent.kill('SIGINT');
+    assert.deepEqual(await within(15_000, 'the parent exit', exited), {
+      code: null,
+      signal: 'SIGINT',
+    });
+    assert.equal(readFileSync(marker, 'utf8'), 'cleaned');
+    assert.equal(existsSync(`${marker}.released`), false, 'an unregistered cleanup does not run');
+    await waitFor('every child gone', () => pids.every((pid) => !running(pid)), 15_000, 50);
+  });
 
   it('kills them on process.exit too, with the exit code kept', async () => {
     const { exited, pids } = await startParent(['--exit']);
