@@ -25,8 +25,8 @@ export interface KafkaSettings {
  * (produce-request.ts, record-encoder.ts), its consumers reading records
  * with adgate's decoder (record-decoder.ts), its messages grouped by
  * partition and each request framed without kafkajs's copies
- * (group-by-partition.ts, frame-request.ts), its batches' checksums native
- * (crc32c.ts).
+ * (group-by-partition.ts, frame-request.ts), its batches' checksums
+ * taken sixteen bytes a step (crc32c.ts).
  */
 export function createKafka(settings: KafkaSettings, log: Logger): Kafka {
   const kafkaLog = log.child({ component: 'kafkajs' });
