@@ -8,34 +8,30 @@
  */
 import type { InboundMessage } from '../../src/kafka/types.js';
 import { generateChunks } from '../../testkit/stream/generate-chunks.js';
+import {
+  type OptionReader,
+  type OptionSpec,
+  optionLines,
+  optionReader,
+  readArgv,
+  UsageError,
+} from '../common/options.js';
 
 export interface RoundOptions {
   readonly messages: number;
   readonly rounds: number;
 }
 
-export const ROUND_OPTIONS_USAGE = `  --messages N   bench events each round (default 200000)
-  --rounds R     rounds over them, the first left out as warm-up (default 6, at least 2)
-Prints each round's CPU µs per message, then their median.
-`;
-
-/** --messages and --rounds; undefined for --help. Throws on a bad value. */
-export function parseRoundOptions(argv: readonly string[]): RoundOptions | undefined {
-  if (argv.includes('--help')) return undefined;
-  const value = (name: string, fallback: string): number => {
-    const at = argv.indexOf(name);
-    return Number(at === -1 ? fallback : (argv[at + 1] ?? ''));
-  };
-  const messages = value('--messages', '200000');
-  const rounds = value('--rounds', '6');
-  if (!Number.isSafeInteger(messages) || messages < 1) {
-    throw new Error('--messages must be a whole number of at least 1');
-  }
-  if (!Number.isSafeInteger(rounds) || rounds < 2) {
-    throw new Error('--rounds must be a whole number of at least 2');
-  }
-  return { messages, rounds };
-}
+const ROUND_OPTIONS: readonly OptionSpec[] = [
+  { name: 'messages', value: 'N', fallback: '200000', help: 'bench events each round' },
+  {
+    name: 'rounds',
+    value: 'R',
+    fallback: '6',
+    help: 'rounds over them, the first left out as warm-up (at least 2)',
+  },
+  { name: 'help', help: 'this text' },
+];
 
 /** The bench stream's events as the sink reads them from the topic (six partitions). */
 export function benchMessages(messages: number): InboundMessage[] {
@@ -89,19 +85,34 @@ export async function medianCpuPerMessage(
     : (perRound[Math.floor(middle)] as number);
 }
 
-/** The tool's exit: its usage on --help (0), its error and usage on a bad option (2). */
+/**
+ * The tool's shell: its options (`extra`, then --messages and --rounds)
+ * read as the benchmarks read theirs, its usage on --help (exit 0), a bad
+ * option's message and the usage (exit 2).
+ */
 export async function runCpuTool(
-  name: string,
-  usage: string,
-  body: (options: RoundOptions) => Promise<void>,
+  tool: { readonly name: string; readonly summary: string; readonly extra?: readonly OptionSpec[] },
+  body: (options: RoundOptions, read: OptionReader) => Promise<void>,
 ): Promise<void> {
+  const specs = [...(tool.extra ?? []), ...ROUND_OPTIONS];
+  const usage = `usage: ${tool.name}.js [options]\n${tool.summary}\n${optionLines(specs)}
+Prints each round's CPU µs per message, then the median of all but the first.
+`;
+  let read: OptionReader;
+  let options: RoundOptions;
   try {
-    const options = parseRoundOptions(process.argv.slice(2));
-    if (options === undefined) process.stdout.write(usage);
-    else await body(options);
-    process.exitCode = 0;
+    const argv = readArgv(process.argv.slice(2), specs);
+    if (argv === 'help') {
+      process.stdout.write(usage);
+      return;
+    }
+    read = optionReader(argv.given, specs);
+    options = { messages: read.int('messages', 1), rounds: read.int('rounds', 2) };
   } catch (error) {
-    process.stderr.write(`${name}: ${error instanceof Error ? error.message : error}\n${usage}`);
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${tool.name}: ${error.message}\n${usage}`);
     process.exitCode = 2;
+    return;
   }
+  await body(options, read);
 }

@@ -9,17 +9,14 @@
 import { loadConfig } from '../../src/config/load-config.js';
 import type { EventRules } from '../../src/event/decode-event.js';
 import { decodeMessage } from '../../src/sink/decode-message.js';
-import {
-  benchMessages,
-  medianCpuPerMessage,
-  ROUND_OPTIONS_USAGE,
-  runCpuTool,
-} from './cpu-rounds.js';
+import { benchMessages, medianCpuPerMessage, runCpuTool } from './cpu-rounds.js';
 
-const USAGE = `usage: decode-cpu.js [--messages N] [--rounds R]
-${ROUND_OPTIONS_USAGE}`;
+const TOOL = {
+  name: 'decode-cpu',
+  summary: "The sink's decodeMessage alone, on the bench's events as the sink reads them.",
+};
 
-await runCpuTool('decode-cpu', USAGE, async ({ messages: count, rounds }) => {
+await runCpuTool(TOOL, async ({ messages: count, rounds }) => {
   const config = loadConfig({});
   const rules: EventRules = {
     window: { pastMs: config.ADGATE_ACCEPT_PAST_MS, futureMs: config.ADGATE_ACCEPT_FUTURE_MS },

@@ -11,27 +11,23 @@
  */
 import { type ProduceMessage, produceRequestV3 } from '../../src/kafka/produce-request.js';
 import type { InboundMessage } from '../../src/kafka/types.js';
-import {
-  benchMessages,
-  medianCpuPerMessage,
-  ROUND_OPTIONS_USAGE,
-  runCpuTool,
-} from './cpu-rounds.js';
+import { benchMessages, medianCpuPerMessage, runCpuTool } from './cpu-rounds.js';
 
-const USAGE = `usage: encode-cpu.js [--messages N] [--rounds R] [--per-request P]
-  --per-request P   messages in one Produce request (default 1000)
-${ROUND_OPTIONS_USAGE}`;
+const TOOL = {
+  name: 'encode-cpu',
+  summary:
+    "The ingress's Produce request encoding alone (records, batches, CRC32C), on the bench's events.",
+  extra: [
+    {
+      name: 'per-request',
+      value: 'P',
+      fallback: '1000',
+      help: 'messages in one Produce request, over six partitions',
+    },
+  ],
+};
 
 const PARTITIONS = 6;
-
-function perRequestOption(argv: readonly string[]): number {
-  const at = argv.indexOf('--per-request');
-  const value = Number(at === -1 ? '1000' : (argv[at + 1] ?? ''));
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new Error('--per-request must be a whole number of at least 1');
-  }
-  return value;
-}
 
 /** The requests' arguments, as kafkajs's producer passes them for a send of these messages. */
 function requests(messages: readonly InboundMessage[], perRequest: number) {
@@ -54,8 +50,8 @@ function requests(messages: readonly InboundMessage[], perRequest: number) {
   return out;
 }
 
-await runCpuTool('encode-cpu', USAGE, async ({ messages: count, rounds }) => {
-  const sends = requests(benchMessages(count), perRequestOption(process.argv.slice(2)));
+await runCpuTool(TOOL, async ({ messages: count, rounds }, read) => {
+  const sends = requests(benchMessages(count), read.int('per-request', 1));
   let bytes = 0;
   const median = await medianCpuPerMessage(rounds, count, async () => {
     bytes = 0;

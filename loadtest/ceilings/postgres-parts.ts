@@ -24,13 +24,30 @@ import { BEGIN_WITHOUT_JIT } from '../../src/store/begin-without-jit.js';
 import { COPY_COLUMNS, CopyEncoder, type EventRow } from '../../src/store/encode-copy-rows.js';
 import { migrate } from '../../src/store/migrate.js';
 import { createLogger } from '../../src/telemetry/logger.js';
+import {
+  type OptionSpec,
+  optionLines,
+  optionReader,
+  readArgv,
+  readPgAdminUrl,
+  SERVER_OPTIONS,
+  UsageError,
+} from '../common/options.js';
 import { sampleStream } from './sample-rows.js';
 
-const USAGE = `usage: postgres-parts.js [--rounds R] [--batch N] [--pg-admin-url URL]
-  --rounds R          rounds of every step, alternating (default 8)
-  --batch N           events a transaction, as a sink flush writes them (default 5000)
-  --pg-admin-url URL  a role that may create databases (default $BENCH_PG_ADMIN_URL,
-                      else postgres://postgres@127.0.0.1:5432/postgres)
+const OPTIONS: readonly OptionSpec[] = [
+  { name: 'rounds', value: 'R', fallback: '8', help: 'rounds of every step, alternating' },
+  {
+    name: 'batch',
+    value: 'N',
+    fallback: '5000',
+    help: 'events a transaction, as a sink flush writes them',
+  },
+  ...SERVER_OPTIONS.filter((o) => o.name === 'pg-admin-url'),
+  { name: 'help', help: 'this text' },
+];
+const USAGE = `usage: postgres-parts.js [options]
+${optionLines(OPTIONS)}
 Prints each step's backend CPU, wall time and WAL per event.
 `;
 const STORE_SQL = '../../src/store/sql/';
@@ -145,29 +162,16 @@ function distinctRows(rounds: number, batch: number): EventRow[] {
   });
 }
 
-/** A bad option: the caller's to fix, with the usage. */
-class UsageError extends Error {}
-
-function wholeOption(argv: readonly string[], name: string, fallback: number): number {
-  const at = argv.indexOf(name);
-  const value = at === -1 ? fallback : Number(argv[at + 1]);
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new UsageError(`${name} must be a whole number of at least 1`);
-  }
-  return value;
-}
-
 async function main(argv: readonly string[]): Promise<void> {
-  if (argv.includes('--help')) {
+  const given = readArgv(argv, OPTIONS);
+  if (given === 'help') {
     process.stdout.write(USAGE);
     return;
   }
-  const option = (name: string) => argv[argv.indexOf(name) + 1];
-  const rounds = wholeOption(argv, '--rounds', 8);
-  const batch = wholeOption(argv, '--batch', 5_000);
-  const adminUrl = argv.includes('--pg-admin-url')
-    ? (option('--pg-admin-url') as string)
-    : (process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  const read = optionReader(given.given, OPTIONS);
+  const rounds = read.int('rounds', 1);
+  const batch = read.int('batch', 1);
+  const adminUrl = readPgAdminUrl(given.given);
   const rows = distinctRows(rounds, batch);
   const days = [...new Set(rows.map((r) => r.event.occurred_at.slice(0, 10)))];
   const admin = new pg.Client({ connectionString: adminUrl });

@@ -199,11 +199,17 @@ function readServers(given: ReadonlyMap<string, string>) {
   return {
     kafkaBrokers: given.get('kafka-brokers') ?? process.env.BENCH_KAFKA_BROKERS ?? '127.0.0.1:9092',
     redisUrl: given.get('redis-url') ?? process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
-    pgAdminUrl:
-      given.get('pg-admin-url') ??
-      process.env.BENCH_PG_ADMIN_URL ??
-      `postgres://${userInfo().username}@127.0.0.1:5432/postgres`,
+    pgAdminUrl: readPgAdminUrl(given),
   };
+}
+
+/** --pg-admin-url (SERVER_OPTIONS), else $BENCH_PG_ADMIN_URL, else the local server as this user. */
+export function readPgAdminUrl(given: ReadonlyMap<string, string>): string {
+  return (
+    given.get('pg-admin-url') ??
+    process.env.BENCH_PG_ADMIN_URL ??
+    `postgres://${userInfo().username}@127.0.0.1:5432/postgres`
+  );
 }
 
 /** The options every run has, read the same way for both benchmarks. */
