@@ -60,13 +60,13 @@ export async function ensureTopics(
   await admin.connect();
   try {
     await createMissing(admin, plan, [plan.ingest], []);
-    const [described] = await describeLimits(admin, [plan.ingest]);
+    const [described] = await describeLimitsOnceServed(admin, [plan.ingest]);
     const ingestLimit = described ?? BROKER_DEFAULT_MAX_MESSAGE_BYTES;
     const wanted = ingestLimit + DEAD_LETTER_HEADROOM_BYTES;
     await createMissing(admin, plan, plan.deadLetters, [
       { name: 'max.message.bytes', value: String(wanted) },
     ]);
-    const deadLetterLimits = await describeLimits(admin, plan.deadLetters);
+    const deadLetterLimits = await describeLimitsOnceServed(admin, plan.deadLetters);
     const limits = new Map<string, number>([[plan.ingest, ingestLimit]]);
     plan.deadLetters.forEach((topic, i) => {
       const limit = deadLetterLimits[i];
@@ -141,12 +141,43 @@ async function untilListed(admin: Admin, topics: readonly string[], cause: unkno
   });
 }
 
+const NOT_SERVED = 'topic configs not served yet';
+
+/**
+ * describeLimits, waiting up to 10 s while the broker answers that it
+ * does not host a topic it already lists: seen in CI when two instances
+ * started together and one had just created the topics (KRaft serves a
+ * new topic's configs a moment after its metadata). Past the wait, the
+ * broker's answer is thrown as it came.
+ */
+export async function describeLimitsOnceServed(
+  admin: Pick<Admin, 'describeConfigs'>,
+  topics: readonly string[],
+): Promise<(number | undefined)[]> {
+  const giveUpAt = Date.now() + 10_000;
+  try {
+    return await retryWithBackoff(
+      () => describeLimits(admin, topics),
+      (error) =>
+        (error as { type?: unknown }).type === 'UNKNOWN_TOPIC_OR_PARTITION'
+          ? new AdgateError('kafka_unavailable', NOT_SERVED, {
+              retriable: true,
+              cause: error,
+            })
+          : classifyKafkaError(error),
+      { maxDelayMs: 1_000, shouldContinue: () => Date.now() < giveUpAt },
+    );
+  } catch (error) {
+    throw error instanceof AdgateError && error.message === NOT_SERVED ? error.cause : error;
+  }
+}
+
 /**
  * The effective max.message.bytes of each topic: its own setting, or the
  * broker's message.max.bytes (1,048,588 by default) when it has none.
  */
 export async function describeLimits(
-  admin: Admin,
+  admin: Pick<Admin, 'describeConfigs'>,
   topics: readonly string[],
 ): Promise<(number | undefined)[]> {
   if (topics.length === 0) return [];
