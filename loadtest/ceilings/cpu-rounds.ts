@@ -1,5 +1,5 @@
 /**
- * What the one-stage CPU tools share (decode-cpu, encode-cpu): their
+ * What the one-stage CPU tools share (decode-cpu, encode-cpu, dedup-cpu): their
  * options, the bench's events as Kafka carries them, and the rounds over
  * the same messages, the first warming the JIT up and left out, reported
  * as this process's CPU (user + system, collection included) per message
@@ -9,6 +9,7 @@
 import type { InboundMessage } from '../../src/kafka/types.js';
 import { generateChunks } from '../../testkit/stream/generate-chunks.js';
 import {
+  type GivenOptions,
   type OptionReader,
   type OptionSpec,
   optionLines,
@@ -92,7 +93,7 @@ export async function medianCpuPerMessage(
  */
 export async function runCpuTool(
   tool: { readonly name: string; readonly summary: string; readonly extra?: readonly OptionSpec[] },
-  body: (options: RoundOptions, read: OptionReader) => Promise<void>,
+  body: (options: RoundOptions, read: OptionReader, given: GivenOptions) => Promise<void>,
 ): Promise<void> {
   const specs = [...(tool.extra ?? []), ...ROUND_OPTIONS];
   const usage = `usage: ${tool.name}.js [options]\n${tool.summary}\n${optionLines(specs)}
@@ -100,8 +101,9 @@ Prints each round's CPU µs per message, then the median of all but the first.
 `;
   let read: OptionReader;
   let options: RoundOptions;
+  let argv: GivenOptions | 'help';
   try {
-    const argv = readArgv(process.argv.slice(2), specs);
+    argv = readArgv(process.argv.slice(2), specs);
     if (argv === 'help') {
       process.stdout.write(usage);
       return;
@@ -114,5 +116,5 @@ Prints each round's CPU µs per message, then the median of all but the first.
     process.exitCode = 2;
     return;
   }
-  await body(options, read);
+  await body(options, read, argv);
 }

@@ -195,7 +195,7 @@ export function readNow(given: ReadonlyMap<string, string>): number {
 }
 
 /** The servers a run talks to: options, else $BENCH_*, else the local stack. */
-function readServers(given: ReadonlyMap<string, string>) {
+export function readServers(given: ReadonlyMap<string, string>) {
   return {
     kafkaBrokers: given.get('kafka-brokers') ?? process.env.BENCH_KAFKA_BROKERS ?? '127.0.0.1:9092',
     redisUrl: given.get('redis-url') ?? process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
