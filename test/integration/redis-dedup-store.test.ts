@@ -61,6 +61,15 @@ describe('Redis dedup store (generational hash buckets, real Redis)', () => {
     });
   }
 
+  it('fails closed on a key that is not 16 bytes, rather than misread the keys after it', async () => {
+    // The scripts take the keys end to end and cut every 16 bytes.
+    const { store } = await open(1024, { t: GEN * WINDOW_MS + 5 });
+    const keys = [randomBytes(16), randomBytes(15), randomBytes(16)];
+    assert.equal(await store.findKnown(keys), undefined);
+    await store.remember(keys);
+    assert.deepEqual(await store.findKnown([keys[0] as Buffer, keys[2] as Buffer]), [false, false]);
+  });
+
   it('keeps a key for at least one window and forgets it after two', async () => {
     const clock = { t: GEN * WINDOW_MS + WINDOW_MS - 1 }; // the last ms of a generation
     const { store, prefix } = await open(65_536, clock);
