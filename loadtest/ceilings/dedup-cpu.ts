@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createRedisDedupStore } from '../../src/dedup/redis-dedup-store.js';
+import { KEY_BYTES } from '../../src/event/idempotency-key.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { readServers, SERVER_OPTIONS } from '../common/options.js';
 import { medianCpuPerMessage, runCpuTool } from './cpu-rounds.js';
@@ -35,7 +36,7 @@ async function redisCpuSeconds(redis: Redis): Promise<number> {
 /** Waits until the store answers: it fails closed (undefined) until its connection is ready. */
 async function whenReady(findKnown: (keys: Buffer[]) => Promise<boolean[] | undefined>) {
   for (let i = 0; i < 100; i += 1) {
-    if ((await findKnown([randomBytes(16)])) !== undefined) return;
+    if ((await findKnown([randomBytes(KEY_BYTES)])) !== undefined) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error('the dedup store did not connect to Redis within 5 s');
@@ -56,7 +57,7 @@ await runCpuTool(TOOL, async ({ messages, rounds }, read, { given }) => {
     await whenReady((keys) => store.findKnown(keys));
     // Made before the rounds, so that their CPU is the calls' alone.
     const keys = Array.from({ length: rounds }, () =>
-      Array.from({ length: messages }, () => randomBytes(16)),
+      Array.from({ length: messages }, () => randomBytes(KEY_BYTES)),
     );
     let round = 0;
     let serverFrom = 0;

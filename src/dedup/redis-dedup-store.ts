@@ -5,9 +5,6 @@ import type { DedupStore } from '../sink/dedup-store.js';
 import type { Logger } from '../telemetry/logger.js';
 import { classifyRedisError } from './classify-redis-error.js';
 
-// The port now lives with the sink (src/sink/dedup-store.ts). Re-exported
-// only until every importer names the port itself; remove after the merge.
-
 const FIND_KNOWN_LUA = readBeside(import.meta.url, './lua/find-known.lua');
 const REMEMBER_LUA = readBeside(import.meta.url, './lua/remember.lua');
 // A script blocks Redis while it runs: a few milliseconds at most.
