@@ -23,6 +23,8 @@ export interface TreeProcess {
   readonly rssBytes: number;
   /** VmHWM: this process's own peak resident set. */
   readonly hwmBytes: number;
+  /** RssFile: the file-backed part of VmRSS (the node binary, its libraries); 0 when not reported. */
+  readonly fileBytes: number;
 }
 
 /** The fields of /proc/<pid>/stat the tree needs; undefined for text of another shape. */
@@ -48,19 +50,21 @@ export function parseStat(
 }
 
 /**
- * VmRSS and VmHWM from /proc/<pid>/status, in bytes. A zombie (exited,
- * not yet reaped) has no memory lines: that is no reading, not 0 bytes.
+ * VmRSS, VmHWM and RssFile from /proc/<pid>/status, in bytes. A zombie
+ * (exited, not yet reaped) has no memory lines: that is no reading, not 0
+ * bytes. A kernel without RssFile (before 4.5) gives 0 for it.
  */
 export function parseStatusMemory(
   text: string,
-): { rssBytes: number; hwmBytes: number } | undefined {
+): { rssBytes: number; hwmBytes: number; fileBytes: number } | undefined {
   const kb = (field: string) => {
     const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
     return match ? Number(match[1]) * 1024 : undefined;
   };
   const rssBytes = kb('VmRSS');
   const hwmBytes = kb('VmHWM');
-  return rssBytes === undefined || hwmBytes === undefined ? undefined : { rssBytes, hwmBytes };
+  if (rssBytes === undefined || hwmBytes === undefined) return undefined;
+  return { rssBytes, hwmBytes, fileBytes: kb('RssFile') ?? 0 };
 }
 
 /** The pids in a /proc/<pid>/task/<tid>/children file (space-separated). */
@@ -170,6 +174,16 @@ export interface TreeReading {
   readonly rssBytes: number;
   /** Σ VmHWM of the processes alive now: each one's own peak, so an upper bound on the tree's. */
   readonly hwmSumBytes: number;
+  /**
+   * Σ VmRSS with the file-backed pages counted once rather than once per
+   * process: Σ (VmRSS − RssFile) + the largest RssFile. The processes are
+   * all `node`: the 44 MB of its binary that each one maps are the same
+   * pages of the page cache, which Σ VmRSS counts in every process, and
+   * which threads of one process, or a container's memory cgroup, count
+   * once. An estimate: it takes the other processes' files to be among
+   * the largest one's.
+   */
+  readonly residentBytes: number;
   /** How many processes of each role are alive now. */
   readonly processes: Readonly<Record<ProcessRole, number>>;
 }
@@ -196,15 +210,27 @@ export class TreeTotals {
     const alive = noRoles();
     let rssBytes = 0;
     let hwmSumBytes = 0;
+    let fileBytes = 0;
+    let largestFileBytes = 0;
     for (const p of processes) {
       this.last.set(`${p.pid}@${p.startTicks}`, { role: p.role, cpuTicks: p.cpuTicks });
       alive[p.role] += 1;
       rssBytes += p.rssBytes;
       hwmSumBytes += p.hwmBytes;
+      fileBytes += p.fileBytes;
+      largestFileBytes = Math.max(largestFileBytes, p.fileBytes);
     }
+    const residentBytes = rssBytes - fileBytes + largestFileBytes;
     const byRole = noRoles();
     for (const { role, cpuTicks } of this.last.values()) byRole[role] += cpuTicks / this.clockTicks;
     const cpuSeconds = Object.values(byRole).reduce((a, b) => a + b, 0);
-    return { cpuSeconds, cpuSecondsByRole: byRole, rssBytes, hwmSumBytes, processes: alive };
+    return {
+      cpuSeconds,
+      cpuSecondsByRole: byRole,
+      rssBytes,
+      hwmSumBytes,
+      residentBytes,
+      processes: alive,
+    };
   }
 }

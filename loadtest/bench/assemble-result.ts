@@ -52,6 +52,7 @@ function headline(f: BenchFacts, main: PhaseFigures | undefined) {
     ratioToSlowest: slowest && sustained > 0 ? sustained / slowest.perSecond : undefined,
     ratioToPipeline: pipeline !== undefined && sustained > 0 ? sustained / pipeline : undefined,
     peakRss: reading ? reading.peakRssBytes / 1048576 : undefined,
+    peakResident: reading ? reading.peakResidentBytes / 1048576 : undefined,
   };
 }
 
@@ -77,6 +78,7 @@ function series(gut: GatewayUnderTest) {
       return {
         t: rel(s.t),
         rssMb: s.rssBytes / 1048576,
+        residentMb: s.residentBytes / 1048576,
         cores: prev ? rate(s.cpuSeconds, prev.cpuSeconds) : 0,
         ...(workers
           ? {
@@ -125,6 +127,7 @@ export function assembleResult(f: BenchFacts): BenchResult {
     limitedBy: main ? limitedBy(main) : 'backlog mode: the sink alone, catching up',
     gateway: {
       ...(h.peakRss === undefined ? {} : { peakRssMb: h.peakRss }),
+      ...(h.peakResident === undefined ? {} : { peakResidentMb: h.peakResident }),
       ...(reading ? { hwmSumMb: reading.hwmSumBytes / 1048576 } : {}),
       ...(reading ? { processes: reading.maxProcesses } : {}),
       ...(reading ? { cpuSeconds: reading.cpuSeconds } : {}),

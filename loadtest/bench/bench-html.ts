@@ -25,25 +25,22 @@ export function renderBenchHtml(result: BenchResult): string {
     [{ label: 'lag', color: '#956cb4', points: result.series.map((s) => [s.t, s.lag] as const) }],
     spans,
   );
-  const gatewayChart = (
-    title: string,
-    unit: string,
-    label: string,
-    color: string,
-    y: (p: ProcessPoint) => number,
-  ) =>
-    lineChart(
-      title,
-      unit,
-      [{ label, color, points: result.process.map((p) => [p.t, y(p)] as const) }],
-      spans,
-    );
-  const memory = gatewayChart(
-    'Gateway resident memory (Σ VmRSS of its processes)',
+  const memory = lineChart(
+    'Gateway resident memory: Σ VmRSS of its processes, and with the node binary counted once',
     'MB',
-    'RSS',
-    '#6acc64',
-    (p) => p.rssMb,
+    [
+      {
+        label: 'Σ VmRSS',
+        color: '#6acc64',
+        points: result.process.map((p) => [p.t, p.rssMb] as const),
+      },
+      {
+        label: 'file pages once',
+        color: '#4878d0',
+        points: result.process.map((p) => [p.t, p.residentMb] as const),
+      },
+    ],
+    spans,
   );
   const points = (y: (p: ProcessPoint) => number | undefined) =>
     result.process.flatMap((p) => {

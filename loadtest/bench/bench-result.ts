@@ -156,6 +156,8 @@ export interface BacklogFigures {
   /** Highest sampled Σ VmRSS of the instance's processes, and the highest Σ VmHWM (an upper bound). */
   readonly peakRssMb?: number;
   readonly hwmSumMb?: number;
+  /** Highest sampled Σ VmRSS with the processes' file-backed pages counted once. */
+  readonly peakResidentMb?: number;
   /** Most sink worker processes seen at once (0: serve ran as one process). */
   readonly sinkProcesses: number;
 }
@@ -179,6 +181,8 @@ export interface ProcessPoint {
   readonly t: number;
   /** Σ VmRSS of the gateway's processes. */
   readonly rssMb: number;
+  /** The same with their file-backed pages (the node binary) counted once. */
+  readonly residentMb: number;
   /** Cores of the whole tree since the previous sample. */
   readonly cores: number;
   /** The same by role, when the gateway has worker processes. */
@@ -208,6 +212,12 @@ export interface BenchResult {
   readonly gateway: {
     /** Highest sampled Σ VmRSS of the gateway's process tree. */
     readonly peakRssMb?: number;
+    /**
+     * The same with the file-backed pages counted once, not once per
+     * process: Σ (VmRSS − RssFile) + the largest RssFile. Every process is
+     * `node`, and Σ VmRSS counts its binary's shared pages in each.
+     */
+    readonly peakResidentMb?: number;
     /** Highest Σ VmHWM of its processes: exact with one process, an upper bound with several. */
     readonly hwmSumMb?: number;
     /** Most processes of each role seen at once (supervisor, ingress, sink, other). */

@@ -154,8 +154,8 @@ function backlogRows(b: NonNullable<BenchResult['backlog']>): string[][] {
       'cores ÷ drained msg/s',
     ],
     [
-      '  peak RSS (sampled Σ VmRSS; Σ VmHWM)',
-      `${fmtInt(b.peakRssMb)} MB; ${fmtInt(b.hwmSumMb)} MB`,
+      '  peak RSS (sampled Σ VmRSS; Σ VmHWM; file pages once)',
+      `${fmtInt(b.peakRssMb)} MB; ${fmtInt(b.hwmSumMb)} MB; ${fmtInt(b.peakResidentMb)} MB`,
       'the whole instance',
     ],
   ];
@@ -230,7 +230,7 @@ export function renderTable(r: BenchResult): string {
         ? 'one (no workers)'
         : roles.map(([role, n]) => `${n} ${role}`).join(', ');
   out.push(
-    `gateway: peak RSS ${fmtInt(r.gateway.peakRssMb)} MB (sampled Σ VmRSS of its processes; Σ VmHWM ${fmtInt(r.gateway.hwmSumMb)} MB), processes at most: ${tree}; CPU ${r.gateway.cpuSeconds?.toFixed(1) ?? '–'} s, SIGTERM → exit ${String(r.gateway.exitCode)} in ${r.gateway.stopSeconds.toFixed(1)} s`,
+    `gateway: peak RSS ${fmtInt(r.gateway.peakRssMb)} MB (sampled Σ VmRSS of its processes; Σ VmHWM ${fmtInt(r.gateway.hwmSumMb)} MB; ${fmtInt(r.gateway.peakResidentMb)} MB with the node binary's shared pages counted once), processes at most: ${tree}; CPU ${r.gateway.cpuSeconds?.toFixed(1) ?? '–'} s, SIGTERM → exit ${String(r.gateway.exitCode)} in ${r.gateway.stopSeconds.toFixed(1)} s`,
   );
   const encodings = Object.entries(r.redis.encodings)
     .map(([k, v]) => `${fmtInt(v)} ${k}`)

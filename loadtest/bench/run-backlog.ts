@@ -219,7 +219,11 @@ function backlogFigures(gut: GatewayUnderTest, f: BacklogFacts): BacklogFigures 
     cpuPerMessageUs,
     ...(reading === undefined
       ? {}
-      : { peakRssMb: reading.peakRssBytes / 1048576, hwmSumMb: reading.hwmSumBytes / 1048576 }),
+      : {
+          peakRssMb: reading.peakRssBytes / 1048576,
+          hwmSumMb: reading.hwmSumBytes / 1048576,
+          peakResidentMb: reading.peakResidentBytes / 1048576,
+        }),
     sinkProcesses: reading?.maxProcesses.sink ?? 0,
   };
 }

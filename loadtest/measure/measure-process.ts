@@ -7,6 +7,8 @@ export interface ProcessSample {
   readonly t: number;
   /** Σ VmRSS of the gateway's processes alive at the sample. */
   readonly rssBytes: number;
+  /** The same with their file-backed pages counted once (TreeReading.residentBytes). */
+  readonly residentBytes: number;
   /** utime + stime of the whole tree so far (workers that exited included), in seconds. */
   readonly cpuSeconds: number;
   readonly cpuSecondsByRole: Readonly<Record<ProcessRole, number>>;
@@ -20,6 +22,8 @@ export interface ProcessReading {
   readonly rssBytes: number;
   /** The highest Σ VmRSS of the tree in any sample. */
   readonly peakRssBytes: number;
+  /** The highest Σ VmRSS with file-backed pages counted once (TreeReading.residentBytes). */
+  readonly peakResidentBytes: number;
   /** The highest Σ VmHWM seen: each process's own peak, so exact for one process, an upper bound for several. */
   readonly hwmSumBytes: number;
   readonly cpuSeconds: number;
@@ -97,6 +101,7 @@ export class ProcessSampler {
     this.last = {
       rssBytes: reading.rssBytes,
       peakRssBytes: Math.max(reading.rssBytes, before?.peakRssBytes ?? 0),
+      peakResidentBytes: Math.max(reading.residentBytes, before?.peakResidentBytes ?? 0),
       hwmSumBytes: Math.max(reading.hwmSumBytes, before?.hwmSumBytes ?? 0),
       cpuSeconds: reading.cpuSeconds,
       maxProcesses,
@@ -104,6 +109,7 @@ export class ProcessSampler {
     this.samples.push({
       t: Date.now(),
       rssBytes: reading.rssBytes,
+      residentBytes: reading.residentBytes,
       cpuSeconds: reading.cpuSeconds,
       cpuSecondsByRole: reading.cpuSecondsByRole,
       processes: reading.processes,

@@ -48,8 +48,13 @@ function statLine(
   return `${pid} (${comm}) ${rest.join(' ')} 1234 5678 0\n`;
 }
 
-const status = (rssKb: number, hwmKb: number) =>
-  `Name:\tnode\nState:\tS (sleeping)\nVmHWM:\t  ${hwmKb} kB\nVmRSS:\t  ${rssKb} kB\nThreads:\t11\n`;
+/** A /proc/<pid>/status; fileKb undefined: a kernel without the RssAnon/RssFile lines. */
+const status = (rssKb: number, hwmKb: number, fileKb?: number) =>
+  `Name:\tnode\nState:\tS (sleeping)\nVmHWM:\t  ${hwmKb} kB\nVmRSS:\t  ${rssKb} kB\n${
+    fileKb === undefined
+      ? ''
+      : `RssAnon:\t  ${rssKb - fileKb} kB\nRssFile:\t  ${fileKb} kB\nRssShmem:\t  0 kB\n`
+  }Threads:\t11\n`;
 
 interface FakeProcess {
   pid: number;
@@ -57,6 +62,7 @@ interface FakeProcess {
   cmdline: string[];
   ticks: [number, number];
   rssKb: number;
+  fileKb?: number;
   children?: Record<number, number[]>;
   zombie?: boolean;
 }
@@ -73,7 +79,7 @@ function fakeProc(processes: FakeProcess[]): string {
     writeFileSync(join(dir, 'stat'), statLine(p.pid, 'node', p.ppid, ...p.ticks, 1000 + p.pid));
     writeFileSync(
       join(dir, 'status'),
-      p.zombie ? 'Name:\tnode\nState:\tZ (zombie)\n' : status(p.rssKb, p.rssKb + 10),
+      p.zombie ? 'Name:\tnode\nState:\tZ (zombie)\n' : status(p.rssKb, p.rssKb + 10, p.fileKb),
     );
     writeFileSync(join(dir, 'cmdline'), `${p.cmdline.join('\0')}\0`);
   }
@@ -93,10 +99,16 @@ describe('process tree: the parsers', () => {
     assert.equal(parseStat('1 (x) S 1 2'), undefined);
   });
 
-  it('reads VmRSS and VmHWM in bytes, and nothing from a zombie', () => {
+  it('reads VmRSS, VmHWM and RssFile in bytes (RssFile 0 where the kernel has none), and nothing from a zombie', () => {
+    assert.deepEqual(parseStatusMemory(status(2048, 4096, 600)), {
+      rssBytes: 2048 * 1024,
+      hwmBytes: 4096 * 1024,
+      fileBytes: 600 * 1024,
+    });
     assert.deepEqual(parseStatusMemory(status(2048, 4096)), {
       rssBytes: 2048 * 1024,
       hwmBytes: 4096 * 1024,
+      fileBytes: 0,
     });
     assert.equal(parseStatusMemory('Name:\tnode\nState:\tZ (zombie)\n'), undefined);
   });
@@ -129,6 +141,7 @@ describe('process tree: a supervisor and its workers from a /proc-shaped directo
         cmdline: ['node', 'main.js', 'serve'],
         ticks: [30, 10],
         rssKb: 50_000,
+        fileKb: 44_000,
         // A fork may come from another thread of the primary.
         children: { 100: [101], 105: [102, 103] },
       },
@@ -138,6 +151,7 @@ describe('process tree: a supervisor and its workers from a /proc-shaped directo
         cmdline: ['node', 'main.js', 'serve', '--worker', 'ingress'],
         ticks: [100, 20],
         rssKb: 80_000,
+        fileKb: 44_000,
       },
       {
         pid: 102,
@@ -145,6 +159,7 @@ describe('process tree: a supervisor and its workers from a /proc-shaped directo
         cmdline: ['node', 'main.js', 'serve', '--worker', 'sink'],
         ticks: [200, 40],
         rssKb: 90_000,
+        fileKb: 45_000,
         children: { 102: [104] },
       },
       {
@@ -168,6 +183,10 @@ describe('process tree: a supervisor and its workers from a /proc-shaped directo
     assert.equal(byPid.get(104)?.role, 'sink');
     const reading = new TreeTotals(100).add(tree);
     assert.equal(reading.rssBytes, (50_000 + 80_000 + 90_000 + 1_000) * 1024);
+    // The file-backed pages once, by the largest RssFile: the anonymous
+    // parts (6,000 + 36,000 + 45,000, and the helper's 1,000 with no
+    // RssFile line) plus 45,000.
+    assert.equal(reading.residentBytes, (6_000 + 36_000 + 45_000 + 1_000 + 45_000) * 1024);
     assert.deepEqual(reading.processes, { supervisor: 1, ingress: 1, sink: 2, other: 0 });
     assert.deepEqual(reading.cpuSecondsByRole, {
       supervisor: 0.4,
@@ -200,6 +219,7 @@ describe("TreeTotals: the tree's CPU only grows", () => {
     cpuTicks,
     rssBytes: 1_000,
     hwmBytes: 2_000,
+    fileBytes: 400,
   });
 
   it('keeps the CPU of a worker that exited, and counts a reused pid as another process', () => {
@@ -208,9 +228,12 @@ describe("TreeTotals: the tree's CPU only grows", () => {
     const afterExit = totals.add([proc(1, 10, 'supervisor', 110)]);
     assert.ok(Math.abs(afterExit.cpuSeconds - 4.1) < 1e-9);
     assert.equal(afterExit.rssBytes, 1_000);
+    assert.equal(afterExit.residentBytes, 1_000);
     assert.equal(afterExit.processes.sink, 0);
     const reused = totals.add([proc(1, 10, 'supervisor', 110), proc(2, 99, 'sink', 50)]);
     assert.ok(Math.abs(reused.cpuSecondsByRole.sink - 3.5) < 1e-9);
     assert.equal(reused.hwmSumBytes, 4_000);
+    // Two processes of 1,000 each, 400 of each file-backed: 600 + 600 + 400.
+    assert.equal(reused.residentBytes, 1_600);
   });
 });
