@@ -6,6 +6,7 @@ import { installGrouping } from './group-by-partition.js';
 import { type KafkaSecuritySettings, kafkaSecurityOptions } from './kafka-security.js';
 import { kafkajs } from './kafkajs.js';
 import { installProduceRequest } from './produce-request.js';
+import { installQuietRequestQueue } from './quiet-request-queue.js';
 import { installRecordDecoder } from './record-decoder.js';
 import { installRecordEncoder } from './record-encoder.js';
 
@@ -26,7 +27,8 @@ export interface KafkaSettings {
  * with adgate's decoder (record-decoder.ts), its messages grouped by
  * partition and each request framed without kafkajs's copies
  * (group-by-partition.ts, frame-request.ts), its batches' checksums
- * taken sixteen bytes a step (crc32c.ts).
+ * taken sixteen bytes a step (crc32c.ts), its connections' request queues
+ * setting no timer while nothing waits (quiet-request-queue.ts).
  */
 export function createKafka(settings: KafkaSettings, log: Logger): Kafka {
   const kafkaLog = log.child({ component: 'kafkajs' });
@@ -36,6 +38,7 @@ export function createKafka(settings: KafkaSettings, log: Logger): Kafka {
   installGrouping(kafkaLog);
   installRequestFraming(kafkaLog);
   installCrc32c(kafkaLog);
+  installQuietRequestQueue(kafkaLog);
   return new kafkajs.Kafka({
     clientId: settings.clientId,
     brokers: [...settings.brokers],

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { installRequestFraming } from './frame-request.js';
 import { installGrouping } from './group-by-partition.js';
+import { installQuietRequestQueue } from './quiet-request-queue.js';
 
 /**
  * kafkajs itself, for the rest of src/kafka/: the one module that loads
@@ -18,3 +19,6 @@ installGrouping();
 installRequestFraming();
 
 export const kafkajs = createRequire(import.meta.url)('kafkajs') as typeof import('kafkajs');
+
+// A method of kafkajs's, not a module: set on its prototype once loaded.
+installQuietRequestQueue();

@@ -24,16 +24,21 @@ export function loadKafkaJsModule<T>(path: string): T {
 
 export type Replacement = { readonly replaced: true } | { readonly replaced: false; why: string };
 
+/** Why nothing is replaced when the installed kafkajs is not KAFKAJS_VERSION; undefined when it is. */
+export function otherKafkaJsVersion(): Extract<Replacement, { replaced: false }> | undefined {
+  const version = (require('kafkajs/package.json') as { version: string }).version;
+  if (version === KAFKAJS_VERSION) return undefined;
+  return { replaced: false, why: `kafkajs ${version}, written for ${KAFKAJS_VERSION}` };
+}
+
 /**
  * Puts `exports` in the require cache as kafkajs's module `path`: only for
  * KAFKAJS_VERSION, and only if the module was not loaded yet (kafkajs code
  * may hold it already, so a swap then could not be trusted).
  */
 export function replaceKafkaJsModule(path: string, exports: unknown): Replacement {
-  const version = (require('kafkajs/package.json') as { version: string }).version;
-  if (version !== KAFKAJS_VERSION) {
-    return { replaced: false, why: `kafkajs ${version}, written for ${KAFKAJS_VERSION}` };
-  }
+  const other = otherKafkaJsVersion();
+  if (other !== undefined) return other;
   const filename = require.resolve(`kafkajs/${path}`);
   if (require.cache[filename] !== undefined) {
     return { replaced: false, why: `kafkajs had loaded ${path} already` };
