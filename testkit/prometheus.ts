@@ -10,16 +10,26 @@ export interface MetricSample {
   readonly value: number;
 }
 
-/** GET /metrics of a gateway, parsed into samples (comments skipped). */
-export async function fetchMetrics(baseUrl: string): Promise<MetricSample[]> {
+/** GET /metrics of a gateway, parsed into samples (comments skipped); only `names`' when given. */
+export async function fetchMetrics(
+  baseUrl: string,
+  names?: readonly string[],
+): Promise<MetricSample[]> {
   const response = await fetch(`${baseUrl}/metrics`);
   if (response.status !== 200) throw new Error(`GET /metrics answered ${response.status}`);
-  return parseMetrics(await response.text());
+  return parseMetrics(await response.text(), names);
 }
 
-export function parseMetrics(text: string): MetricSample[] {
+/**
+ * The samples of an exposition; with `names`, only theirs (a histogram's
+ * are `<name>_bucket`, `_sum` and `_count`), the other lines skipped
+ * before any pattern runs: the benchmarks scrape twice a second, and a
+ * gateway under load exposes over a thousand lines.
+ */
+export function parseMetrics(text: string, names?: readonly string[]): MetricSample[] {
   const samples: MetricSample[] = [];
   for (const line of text.split('\n')) {
+    if (names !== undefined && !names.some((name) => isSampleOf(line, name))) continue;
     const match = /^([A-Za-z_:][A-Za-z0-9_:]*)(?:\{(.*)\})? (\S+)/.exec(line);
     if (match === null) continue;
     const labels: Record<string, string> = {};
@@ -29,6 +39,13 @@ export function parseMetrics(text: string): MetricSample[] {
     samples.push({ name: match[1] as string, labels, value: Number(match[3]) });
   }
   return samples;
+}
+
+/** Whether a line is a sample of exactly `name`: the name, then its labels or the value. */
+function isSampleOf(line: string, name: string): boolean {
+  if (!line.startsWith(name)) return false;
+  const next = line[name.length];
+  return next === '{' || next === ' ';
 }
 
 /**

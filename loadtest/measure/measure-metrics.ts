@@ -13,9 +13,12 @@ export interface Scrape {
   readonly samples: readonly MetricSample[];
 }
 
-export async function scrapeMetrics(baseUrl: string): Promise<Scrape> {
-  return { t: Date.now(), samples: await fetchMetrics(baseUrl) };
+/** A scrape; with `names`, only those metrics' samples are kept (parseMetrics). */
+export async function scrapeMetrics(baseUrl: string, names?: readonly string[]): Promise<Scrape> {
+  return { t: Date.now(), samples: await fetchMetrics(baseUrl, names) };
 }
+
+const SINK_OUTCOMES = 'adgate_sink_events_total';
 
 /** Sum of a metric's series whose labels include every given one; 0 when there is none. */
 export function sumOf(
@@ -33,9 +36,9 @@ export function sinkOutcomes(scrape: Scrape | undefined): {
   dlq: number;
   total: number;
 } {
-  const inserted = sumOf(scrape, 'adgate_sink_events_total', { outcome: 'inserted' });
-  const duplicate = sumOf(scrape, 'adgate_sink_events_total', { outcome: 'duplicate' });
-  const dlq = sumOf(scrape, 'adgate_sink_events_total', { outcome: 'dlq' });
+  const inserted = sumOf(scrape, SINK_OUTCOMES, { outcome: 'inserted' });
+  const duplicate = sumOf(scrape, SINK_OUTCOMES, { outcome: 'duplicate' });
+  const dlq = sumOf(scrape, SINK_OUTCOMES, { outcome: 'dlq' });
   return { inserted, duplicate, dlq, total: inserted + duplicate + dlq };
 }
 
@@ -105,7 +108,7 @@ export class SinkSampler {
   start(): void {
     this.sampling = sampleEvery(this.everyMs, async () => {
       try {
-        const outcomes = sinkOutcomes(await scrapeMetrics(this.baseUrl));
+        const outcomes = sinkOutcomes(await scrapeMetrics(this.baseUrl, [SINK_OUTCOMES]));
         this.samples.push({ t: Date.now(), handled: outcomes.total, inserted: outcomes.inserted });
       } catch {
         // The gateway is stopping; the series simply ends.
