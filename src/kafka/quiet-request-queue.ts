@@ -54,8 +54,7 @@ export function installQuietRequestQueue(log?: Logger): boolean {
   if (!installed && kept === undefined) {
     const other = otherKafkaJsVersion();
     if (other === undefined) {
-      loadKafkaJsModule<QueueClass>(QUEUE_MODULE).prototype.scheduleCheckPendingRequests =
-        scheduleCheckPendingRequests;
+      loadedRequestQueue().prototype.scheduleCheckPendingRequests = scheduleCheckPendingRequests;
       installed = true;
     } else {
       kept = { why: other.why, warned: false };

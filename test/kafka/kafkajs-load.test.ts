@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url';
 
 // kafkajs takes its grouping of messages by partition and its request
 // framing when it loads; src/kafka/kafkajs.ts must put adgate's in place
-// before, and its request queue's timer on the prototype after. In a process of its own, the gateway's worker parts, loaded as
-// `adgate serve` loads them, must leave kafkajs with adgate's.
+// before, and its request queue's timer on the prototype after. In a
+// process of its own, the gateway's worker parts, loaded as `adgate serve`
+// loads them, must leave kafkajs with adgate's.
 
 describe('src/kafka/kafkajs.ts: the stand-ins kafkajs takes when it loads', () => {
   it('are what kafkajs uses in every gateway process', () => {
