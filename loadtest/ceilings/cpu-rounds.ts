@@ -1,5 +1,5 @@
 /**
- * What the one-stage CPU tools share (decode-cpu, encode-cpu, dedup-cpu): their
+ * What the one-stage CPU tools share (decode-cpu, encode-cpu, dedup-cpu, log-cpu): their
  * options, the bench's events as Kafka carries them, and the rounds over
  * the same messages, the first warming the JIT up and left out, reported
  * as this process's CPU (user + system, collection included) per message

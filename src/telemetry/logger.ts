@@ -19,30 +19,12 @@ export interface Logger {
 }
 
 /**
- * Where a secret may be logged under its own name, at the top or one or two
- * levels down (a request's headers, an error's options): written as
- * [redacted]. pino compiles these paths once, at creation.
- */
-const SECRET_KEYS = [
-  'authorization',
-  'cookie',
-  'password',
-  'secret',
-  'apiKey',
-  'apiKeys',
-  'token',
-  'ADGATE_API_KEYS',
-  'ADGATE_DATABASE_URL',
-  'ADGATE_REDIS_URL',
-];
-export const REDACTED_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
-
-/**
  * The gateway's logs, from pino: one JSON object per line on stdout (what
  * container runtimes and log shippers expect), `level` as its name, `time`
  * in ISO 8601, `msg`; or pino-pretty's form for a person at a terminal.
  * Fields are made safe first (to-loggable.ts): errors with their stack,
- * `reason` and cause, BigInt as text, circular references cut, so that the
+ * `reason` and cause, BigInt as text, circular references cut, secrets
+ * redacted, so that the
  * same `reason` token shows in the log, the metric label and the DLQ header.
  * Lines written inside a sampled span carry its trace_id and span_id.
  *
@@ -63,7 +45,6 @@ export function createLogger(
       messageKey: 'msg',
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       mixin: traceFields,
     },
     chooseDestination(write, format),

@@ -2,11 +2,34 @@
 const MAX_DEPTH = 6;
 
 /**
+ * Keys whose values are written as [redacted], at any depth: a request's
+ * headers, a config, an error's options. Here, in the copy every line's
+ * fields are made anyway, rather than as pino's `redact` paths: pino 10's
+ * redaction parsed every path and cloned the line at each call, 28 µs and
+ * some 80 KB of garbage a line (one per dead letter) where this check
+ * costs a Set lookup a key (`node dist/loadtest/ceilings/log-cpu.js`).
+ */
+const SECRET_KEYS: ReadonlySet<string> = new Set([
+  'authorization',
+  'cookie',
+  'password',
+  'secret',
+  'apiKey',
+  'apiKeys',
+  'token',
+  'ADGATE_API_KEYS',
+  'ADGATE_DATABASE_URL',
+  'ADGATE_REDIS_URL',
+]);
+const REDACTED = '[redacted]';
+
+/**
  * The fields of a log line made safe to serialise and worth reading: an
  * Error becomes { name, message, reason, code, stack, cause } (JSON.stringify
  * would give {}), a BigInt becomes its decimal text (JSON.stringify throws
  * on it, and a number would lose digits of a Kafka offset), a circular
- * reference becomes '[circular]'. When the line has no `reason` of its own,
+ * reference becomes '[circular]', a secret (SECRET_KEYS) becomes
+ * '[redacted]'. When the line has no `reason` of its own,
  * the first error's reason is lifted to the top, so that log queries find
  * the same token as the metric label.
  */
@@ -15,7 +38,7 @@ export function toLoggable(fields: Record<string, unknown>): Record<string, unkn
   const seen = new WeakSet<object>();
   let liftedReason: unknown;
   for (const [key, value] of Object.entries(fields)) {
-    out[key] = loggable(value, seen, 0);
+    out[key] = SECRET_KEYS.has(key) ? REDACTED : loggable(value, seen, 0);
     if (liftedReason === undefined && value instanceof Error) liftedReason = reasonOf(value);
   }
   if (out.reason === undefined && typeof liftedReason === 'string') out.reason = liftedReason;
@@ -33,7 +56,9 @@ function loggable(value: unknown, seen: WeakSet<object>, depth: number): unknown
     if (Array.isArray(value)) return value.map((v) => loggable(v, seen, depth + 1));
     if (value instanceof Date || Buffer.isBuffer(value)) return value;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = loggable(v, seen, depth + 1);
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = SECRET_KEYS.has(k) ? REDACTED : loggable(v, seen, depth + 1);
+    }
     return out;
   } finally {
     // Only the path from the root counts: the same object twice side by side is no cycle.

@@ -74,19 +74,25 @@ describe('logger (pino)', () => {
     assert.deepEqual(line?.pair, [{ n: 1 }, { n: 1 }], 'the same object twice is no cycle');
   });
 
-  it('redacts authorization and secrets, at the top and nested, in fields and bindings', () => {
+  it('redacts authorization and secrets, at any depth, in fields, arrays, causes and bindings', () => {
     const { log, lines } = capture();
+    const cause = Object.assign(new Error('refused'), { code: 'EAUTH' });
     log.child({ password: 'hunter2' }).info('request', {
       authorization: 'Bearer top-secret-key',
       headers: { authorization: 'Bearer nested-secret-key', 'content-type': 'application/json' },
       config: { ADGATE_API_KEYS: 'ads:ingest:key-in-config', ADGATE_TOPIC: 'ad-events' },
+      attempts: [{ request: { options: { token: 'deep-token' } } }],
+      error: new Error('login failed', { cause: { ...cause, options: { secret: 'in-a-cause' } } }),
     });
     const text = lines.join('');
-    for (const secret of ['top-secret-key', 'nested-secret-key', 'key-in-config', 'hunter2']) {
+    const secrets = ['top-secret-key', 'nested-secret-key', 'key-in-config', 'hunter2'];
+    for (const secret of [...secrets, 'deep-token', 'in-a-cause']) {
       assert.ok(!text.includes(secret), `${secret} redacted: ${text}`);
     }
     assert.match(text, /"authorization":"\[redacted\]"/);
     assert.match(text, /"ADGATE_TOPIC":"ad-events"/, 'the rest is kept');
+    assert.match(text, /"token":"\[redacted\]"/, 'four levels down');
+    assert.match(text, /"code":"EAUTH"/, "the cause's other fields are kept");
   });
 
   it('adds trace_id and span_id to lines written inside a sampled span', () => {
