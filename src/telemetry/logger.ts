@@ -24,8 +24,8 @@ export interface Logger {
  * in ISO 8601, `msg`; or pino-pretty's form for a person at a terminal.
  * Fields are made safe first (to-loggable.ts): errors with their stack,
  * `reason` and cause, BigInt as text, circular references cut, secrets
- * redacted, so that the
- * same `reason` token shows in the log, the metric label and the DLQ header.
+ * redacted, so that the same `reason` token shows in the log, the metric
+ * label and the DLQ header.
  * Lines written inside a sampled span carry its trace_id and span_id.
  *
  * `write`, when given, receives each line (tests); otherwise stdout,
