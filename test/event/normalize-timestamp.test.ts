@@ -84,6 +84,8 @@ describe('normalizeTimestamp (SPEC §2)', () => {
       const viaRegex = normalizeTimestamp(`${text.slice(0, -1)}z`);
       const expected = viaRegex === undefined ? undefined : { ...viaRegex, iso: text };
       assert.deepEqual(normalizeTimestamp(text), expected, text);
+      // Again, now that its day is the one the normal form's reader knows.
+      assert.deepEqual(normalizeTimestamp(text), expected, `${text}, read again`);
       if (viaRegex !== undefined) assert.equal(viaRegex.iso, text, `${text}: its normal form`);
     }
   });
