@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
+import { keyBytes } from '../../src/event/idempotency-key.js';
 import type { InboundMessage } from '../../src/kafka/types.js';
 import { decodeMessage } from '../../src/sink/decode-message.js';
 import { migrate } from '../../src/store/migrate.js';
@@ -63,12 +64,13 @@ async function sinkOne(
   const decoded = decodeMessage(inbound, RULES);
   if (decoded.kind === 'dead-letter') return 'malformed';
   const { row } = decoded;
-  const key = Buffer.concat([Buffer.from(`${redisPrefix}:`), row.key]);
+  const keyBuffer = keyBytes(row.key);
+  const key = Buffer.concat([Buffer.from(`${redisPrefix}:`), keyBuffer]);
   const fresh = await redis.set(key, '1', 'PX', DEDUP_TTL_MS, 'NX');
   if (fresh === null) return 'duplicate';
   const e = row.event;
   const result = await client.query(INSERT_ONE, [
-    row.key,
+    keyBuffer,
     e.type,
     e.impression_id,
     e.occurred_at,

@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createRedisDedupStore } from '../../src/dedup/redis-dedup-store.js';
-import { KEY_BYTES } from '../../src/event/idempotency-key.js';
+import { type IdempotencyKey, KEY_BYTES, keyFromBytes } from '../../src/event/idempotency-key.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { readServers, SERVER_OPTIONS } from '../common/options.js';
 import { medianCpuPerMessage, runCpuTool } from './cpu-rounds.js';
@@ -34,9 +34,9 @@ async function redisCpuSeconds(redis: Redis): Promise<number> {
 }
 
 /** Waits until the store answers: it fails closed (undefined) until its connection is ready. */
-async function whenReady(findKnown: (keys: Buffer[]) => Promise<boolean[] | undefined>) {
+async function whenReady(findKnown: (keys: IdempotencyKey[]) => Promise<boolean[] | undefined>) {
   for (let i = 0; i < 100; i += 1) {
-    if ((await findKnown([randomBytes(KEY_BYTES)])) !== undefined) return;
+    if ((await findKnown([keyFromBytes(randomBytes(KEY_BYTES))])) !== undefined) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error('the dedup store did not connect to Redis within 5 s');
@@ -57,13 +57,13 @@ await runCpuTool(TOOL, async ({ messages, rounds }, read, { given }) => {
     await whenReady((keys) => store.findKnown(keys));
     // Made before the rounds, so that their CPU is the calls' alone.
     const keys = Array.from({ length: rounds }, () =>
-      Array.from({ length: messages }, () => randomBytes(KEY_BYTES)),
+      Array.from({ length: messages }, () => keyFromBytes(randomBytes(KEY_BYTES))),
     );
     let round = 0;
     let serverFrom = 0;
     const median = await medianCpuPerMessage(rounds, messages, async () => {
       if (round === 1) serverFrom = await redisCpuSeconds(admin);
-      const all = keys[round] as Buffer[];
+      const all = keys[round] as IdempotencyKey[];
       round += 1;
       for (let at = 0; at < all.length; at += batch) {
         const flush = all.slice(at, at + batch);

@@ -126,7 +126,7 @@ async function runVariant(
       await client.query(`DROP INDEX ${index}`).finally(() => client.end());
     }
     // No time cap: every run writes the same rows, then explains the held-back batch.
-    const distinct = [...new Map(rows.map((r) => [r.key.toString('hex'), r])).values()];
+    const distinct = [...new Map(rows.map((r) => [r.key, r])).values()];
     const written = distinct.slice(0, -HELD_BACK);
     const result = await writePathCeiling(url, written, days, Number.POSITIVE_INFINITY);
     return {

@@ -155,7 +155,7 @@ function distinctRows(rounds: number, batch: number): EventRow[] {
   const stream = { seed: 42, duplicateShare: 0.1, malformedShare: 0, outOfOrderShare: 0.1 };
   const seen = new Set<string>();
   return sampleStream({ ...stream, chunkSize: 5_000 }, wanted).rows.filter((row) => {
-    const id = row.key.toString('hex');
+    const id = row.key;
     if (seen.has(id)) return false;
     seen.add(id);
     return true;

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { keyBytes } from '../../src/event/idempotency-key.js';
 import type { EventRow } from '../../src/store/encode-copy-rows.js';
 import { deleteUnder } from '../measure/measure-redis.js';
 import type { CeilingResult } from './kafka-perf.js';
@@ -26,7 +27,7 @@ export async function redisCeiling(
       problem: 'no rows',
     };
   }
-  const keys = rows.map((r) => Buffer.concat([Buffer.from(`${prefix}:`), r.key]));
+  const keys = rows.map((r) => Buffer.concat([Buffer.from(`${prefix}:`), keyBytes(r.key)]));
   const started = performance.now();
   let written = 0;
   try {

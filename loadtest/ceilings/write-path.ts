@@ -24,7 +24,7 @@ export async function writePathCeiling(
 ): Promise<CeilingResult> {
   const seen = new Set<string>();
   const distinct = rows.filter((r) => {
-    const id = r.key.toString('hex');
+    const id = r.key;
     if (seen.has(id)) return false;
     seen.add(id);
     return true;

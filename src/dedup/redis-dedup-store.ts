@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { KEY_BYTES } from '../event/idempotency-key.js';
+import { type IdempotencyKey, KEY_BYTES } from '../event/idempotency-key.js';
 import { readBeside } from '../shared/read-beside.js';
 import type { DedupStore } from '../sink/dedup-store.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -250,7 +250,7 @@ async function lookUpKeys(
   redis: ScriptedRedis,
   layout: BucketLayout,
   gen: number,
-  keys: readonly Buffer[],
+  keys: readonly IdempotencyKey[],
 ): Promise<boolean[]> {
   const known: boolean[] = [];
   for (let i = 0; i < keys.length; i += SCRIPT_CHUNK) {
@@ -267,7 +267,7 @@ async function markKeys(
   redis: ScriptedRedis,
   layout: BucketLayout,
   gen: number,
-  keys: readonly Buffer[],
+  keys: readonly IdempotencyKey[],
 ): Promise<number> {
   const { hashPrefix, bits, fieldStart } = layout;
   const expireAtMs = layout.expireAtMs(gen);
@@ -292,14 +292,11 @@ async function markKeys(
  * arguments cost ioredis (one Buffer each, then their concatenation) and
  * Redis (one bulk string each to parse) more than the lookups themselves.
  */
-function pack(keys: readonly Buffer[]): Buffer {
-  const packed = Buffer.allocUnsafe(keys.length * KEY_BYTES);
-  for (let i = 0; i < keys.length; i += 1) {
-    const key = keys[i] as Buffer;
+function pack(keys: readonly IdempotencyKey[]): Buffer {
+  for (const key of keys) {
     // The scripts cut every KEY_BYTES: a key of another size would shift all the rest.
     if (key.length !== KEY_BYTES)
       throw new Error(`dedup key of ${key.length} bytes, not ${KEY_BYTES}`);
-    key.copy(packed, i * KEY_BYTES);
   }
-  return packed;
+  return Buffer.from(keys.join(''), 'latin1');
 }

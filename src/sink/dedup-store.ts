@@ -1,3 +1,5 @@
+import type { IdempotencyKey } from '../event/idempotency-key.js';
+
 /**
  * The sink's port for fast-path dedup: what flush-batch.ts needs from a
  * store of seen idempotency keys. The sink owns it; src/dedup/ implements
@@ -9,9 +11,9 @@ export interface DedupStore {
    * answer: the caller then treats every key as unknown and lets
    * PostgreSQL arbitrate (fail closed, never "assume new").
    */
-  findKnown(keys: readonly Buffer[]): Promise<boolean[] | undefined>;
+  findKnown(keys: readonly IdempotencyKey[]): Promise<boolean[] | undefined>;
   /** Marks keys as seen. Best effort: a lost mark only costs a trip to PostgreSQL. */
-  remember(keys: readonly Buffer[]): Promise<void>;
+  remember(keys: readonly IdempotencyKey[]): Promise<void>;
   readonly degraded: boolean;
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { type AdgateError, WriteRejectedError } from '../errors/adgate-error.js';
 import { retryWithBackoff } from '../errors/retry-with-backoff.js';
+import type { IdempotencyKey } from '../event/idempotency-key.js';
 import type { AcceptanceWindow } from '../event/validate-event.js';
 import type { InboundMessage, Producer } from '../kafka/types.js';
 import { classifyPgError } from '../store/classify-pg-error.js';
@@ -62,7 +63,7 @@ export async function flushBatch(
   const stage = stageTimer(deps.metrics);
   countRedriven(messages, deps.metrics);
   const deadLetters: DeadLetter[] = [];
-  const unique = new Map<string, Candidate>();
+  const unique = new Map<IdempotencyKey, Candidate>();
   let batchDuplicates = 0;
   const rules = { window: deps.window, maxEventBytes: deps.maxEventBytes };
   for (const message of messages) {
@@ -71,9 +72,9 @@ export async function flushBatch(
       deadLetters.push(decoded);
       continue;
     }
-    const id = decoded.row.key.toString('latin1');
-    if (unique.has(id)) batchDuplicates += 1;
-    else unique.set(id, decoded);
+    const { key } = decoded.row;
+    if (unique.has(key)) batchDuplicates += 1;
+    else unique.set(key, decoded);
   }
 
   // Redis first: one pipelined round trip drops the keys already written.

@@ -1,8 +1,9 @@
 import type { AdEvent } from '../event/event-schema.js';
+import type { IdempotencyKey } from '../event/idempotency-key.js';
 
 /** One event ready for PostgreSQL, with the fields the gateway adds (SPEC §5). */
 export interface EventRow {
-  readonly key: Buffer;
+  readonly key: IdempotencyKey;
   readonly event: AdEvent;
   readonly source: string;
   readonly receivedAtMs: number;
@@ -142,9 +143,11 @@ export class CopyEncoder {
     this.at += bytes.length;
   }
 
-  private hex(key: Buffer): void {
+  /** The key's bytes in hex: each of its characters is one byte (idempotency-key.ts). */
+  private hex(key: IdempotencyKey): void {
     const { buffer } = this;
-    for (const byte of key) {
+    for (let i = 0; i < key.length; i += 1) {
+      const byte = key.charCodeAt(i);
       buffer[this.at++] = HEX[byte >> 4] as number;
       buffer[this.at++] = HEX[byte & 0x0f] as number;
     }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { idempotencyKey, KEY_RULES } from '../../src/event/idempotency-key.js';
+import { idempotencyKey, KEY_RULES, keyBytes } from '../../src/event/idempotency-key.js';
 import { validateEvent } from '../../src/event/validate-event.js';
 
 const NOW = Date.parse('2026-11-24T02:00:00Z');
@@ -10,7 +10,7 @@ const base = { impression_id: 'imp-1', campaign_id: 'c1', ad_id: 'a1', publisher
 function keyOf(event: Record<string, unknown>): string {
   const result = validateEvent(event, NOW, WINDOW);
   assert.ok(result.ok, JSON.stringify(result));
-  return idempotencyKey(result.event).toString('hex');
+  return keyBytes(idempotencyKey(result.event)).toString('hex');
 }
 
 // Vectors computed independently (Python hashlib) from SPEC §2:

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { keyBytes } from '../../src/event/idempotency-key.js';
 import { ensureDayPartitions, type TypeCounts, writeEvents } from '../../src/store/write-events.js';
 import { within } from '../../testkit/wait-for.js';
 import { eventRow } from '../support/event-rows.js';
@@ -76,7 +77,7 @@ describe('the write path counts orphans by type', () => {
     const imp = impression('oc-pruned', base);
     await write([imp]);
     const { rowCount } = await db.pool.query('DELETE FROM event_keys WHERE idempotency_key = $1', [
-      eventRow(imp).key,
+      keyBytes(eventRow(imp).key),
     ]);
     assert.equal(rowCount, 1);
     const counts = await write([click('oc-pruned', later)]);

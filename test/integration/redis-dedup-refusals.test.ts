@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { createRedisDedupStore } from '../../src/dedup/redis-dedup-store.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { waitFor, within } from '../../testkit/wait-for.js';
+import { randomKey } from '../support/event-rows.js';
 import { uniqueName } from '../support/names.js';
 import { REDIS_URL } from '../support/services.js';
 
@@ -30,11 +30,11 @@ describe('Redis dedup store: a command Redis refuses for good', () => {
     try {
       await waitFor(
         'the store to answer',
-        async () => (await store.findKnown([randomBytes(16)])) !== undefined,
+        async () => (await store.findKnown([randomKey()])) !== undefined,
       );
       // A string where the store keeps the hash of bucket 0 of this generation.
       await redis.set(`${prefix}:dd:${GEN}:0`, 'not a hash');
-      assert.equal(await store.findKnown([randomBytes(16)]), undefined, 'fails closed');
+      assert.equal(await store.findKnown([randomKey()]), undefined, 'fails closed');
       assert.equal(store.degraded, true);
       const refusal = lines.find((l) => l.level === 'error');
       assert.ok(refusal, JSON.stringify(lines));

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { createRedisDedupStore, type DedupStoreHooks } from '../../src/dedup/redis-dedup-store.js';
+import { type IdempotencyKey, keyFromBytes } from '../../src/event/idempotency-key.js';
 import type { DedupStore } from '../../src/sink/dedup-store.js';
 import { createLogger } from '../../src/telemetry/logger.js';
+import { randomKey } from '../support/event-rows.js';
 import { uniqueName } from '../support/names.js';
 import { quietLog, REDIS_URL } from '../support/services.js';
 
@@ -41,7 +42,7 @@ describe('Redis dedup store (generational hash buckets, real Redis)', () => {
     );
     stores.push(store);
     // The store fails closed (undefined) until its connection is ready.
-    for (let i = 0; i < 50 && (await store.findKnown([randomBytes(16)])) === undefined; i += 1) {
+    for (let i = 0; i < 50 && (await store.findKnown([randomKey()])) === undefined; i += 1) {
       await new Promise((r) => setTimeout(r, 50));
     }
     return { store, prefix };
@@ -52,8 +53,8 @@ describe('Redis dedup store (generational hash buckets, real Redis)', () => {
     it(`remembers keys and tells them apart (${buckets} buckets)`, async () => {
       const clock = { t: GEN * WINDOW_MS + 5 };
       const { store } = await open(buckets, clock);
-      const seen = Array.from({ length: 3_000 }, () => randomBytes(16));
-      const fresh = Array.from({ length: 3_000 }, () => randomBytes(16));
+      const seen = Array.from({ length: 3_000 }, () => randomKey());
+      const fresh = Array.from({ length: 3_000 }, () => randomKey());
       assert.deepEqual(await store.findKnown(seen), new Array(3_000).fill(false));
       await store.remember(seen);
       const known = await store.findKnown([...seen, ...fresh]);
@@ -64,16 +65,19 @@ describe('Redis dedup store (generational hash buckets, real Redis)', () => {
   it('fails closed on a key that is not 16 bytes, rather than misread the keys after it', async () => {
     // The scripts take the keys end to end and cut every 16 bytes.
     const { store } = await open(1024, { t: GEN * WINDOW_MS + 5 });
-    const keys = [randomBytes(16), randomBytes(15), randomBytes(16)];
+    const keys = [randomKey(), randomKey(15), randomKey()];
     assert.equal(await store.findKnown(keys), undefined);
     await store.remember(keys);
-    assert.deepEqual(await store.findKnown([keys[0] as Buffer, keys[2] as Buffer]), [false, false]);
+    assert.deepEqual(
+      await store.findKnown([keys[0] as IdempotencyKey, keys[2] as IdempotencyKey]),
+      [false, false],
+    );
   });
 
   it('keeps a key for at least one window and forgets it after two', async () => {
     const clock = { t: GEN * WINDOW_MS + WINDOW_MS - 1 }; // the last ms of a generation
     const { store, prefix } = await open(65_536, clock);
-    const key = randomBytes(16);
+    const key = randomKey();
     await store.remember([key]);
     clock.t += 1; // next generation: found in the previous one
     assert.deepEqual(await store.findKnown([key]), [true]);
@@ -89,7 +93,7 @@ describe('Redis dedup store (generational hash buckets, real Redis)', () => {
   it('keeps buckets in the compact listpack encoding', async () => {
     const clock = { t: GEN * WINDOW_MS };
     const { prefix, store } = await open(256, clock);
-    await store.remember(Array.from({ length: 5_000 }, () => randomBytes(16)));
+    await store.remember(Array.from({ length: 5_000 }, () => randomKey()));
     const names = await redis.keys(`${prefix}:dd:${GEN}:*`);
     assert.ok(names.length > 200 && names.length <= 256);
     const name = names[0] as string;
@@ -102,12 +106,12 @@ describe('Redis dedup store (generational hash buckets, real Redis)', () => {
     // unchanged (the top bits of the first two bytes).
     const clock = { t: GEN * WINDOW_MS };
     const { prefix, store } = await open(4_096, clock);
-    const key = Buffer.from('abcdef0123456789abcdef0123456789', 'hex');
-    await store.remember([key]);
+    const bytes = Buffer.from('abcdef0123456789abcdef0123456789', 'hex');
+    await store.remember([keyFromBytes(bytes)]);
     const names = await redis.keys(`${prefix}:dd:${GEN}:*`);
     assert.deepEqual(names, [`${prefix}:dd:${GEN}:${(0xabcd >> 4).toString(16)}`]);
     // 12 bits of bucket: the first byte is implied, the field is the other 15.
-    assert.deepEqual(await redis.hkeysBuffer(names[0] as string), [key.subarray(1)]);
+    assert.deepEqual(await redis.hkeysBuffer(names[0] as string), [bytes.subarray(1)]);
   });
 
   it('reports the fullest bucket and warns once when buckets are too few', async () => {
@@ -123,12 +127,12 @@ describe('Redis dedup store (generational hash buckets, real Redis)', () => {
     });
     const [, configured] = (await redis.config('GET', 'hash-max-listpack-entries')) as string[];
     const limit = Number(configured);
-    await store.remember(Array.from({ length: 100 }, () => randomBytes(16)));
+    await store.remember(Array.from({ length: 100 }, () => randomKey()));
     assert.deepEqual(fills.at(-1), { largest: 100, limit });
     assert.equal(lines.length, 0, 'no warning while the bucket is compact');
 
-    await store.remember(Array.from({ length: limit + 1 }, () => randomBytes(16)));
-    await store.remember(Array.from({ length: 10 }, () => randomBytes(16)));
+    await store.remember(Array.from({ length: limit + 1 }, () => randomKey()));
+    await store.remember(Array.from({ length: 10 }, () => randomKey()));
     assert.deepEqual(fills.at(-1), { largest: limit + 111, limit });
     const warnings = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(warnings.length, 1, 'one warning per generation');

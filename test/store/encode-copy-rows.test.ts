@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AdEvent } from '../../src/event/event-schema.js';
+import { keyBytes, keyFromBytes } from '../../src/event/idempotency-key.js';
 import {
   COPY_COLUMNS,
   CopyEncoder,
@@ -27,7 +28,7 @@ describe('encodeCopyRows', () => {
   it('writes one escaped COPY text line per row, one value per column of COPY_COLUMNS', () => {
     const line = encodeCopyRows([
       {
-        key: Buffer.from('00ff', 'hex'),
+        key: keyFromBytes(Buffer.from('00ff', 'hex')),
         event,
         source: 'ads-eu',
         receivedAtMs: Date.parse('2026-11-24T01:00:01.000Z'),
@@ -73,7 +74,7 @@ function templateRows(rows: readonly EventRow[]): string {
   for (const { key, event: e, source, receivedAtMs, partition, offset } of rows) {
     const attributes = e.attributes === undefined ? '\\N' : escaped(JSON.stringify(e.attributes));
     out +=
-      `\\\\x${key.toString('hex')}\t${e.type}\t${e.impression_id}\t${e.occurred_at}\t` +
+      `\\\\x${keyBytes(key).toString('hex')}\t${e.type}\t${e.impression_id}\t${e.occurred_at}\t` +
       `${e.campaign_id}\t${e.ad_id}\t${e.publisher_id}\t${e.conversion_id ?? '\\N'}\t` +
       `${e.cost_micros}\t${e.revenue_micros}\t${e.currency}\t${attributes}\t` +
       `${escaped(source)}\t${new Date(receivedAtMs).toISOString()}\t${partition}\t${offset}\n`;
@@ -99,7 +100,7 @@ function randomRow(random: () => number, i: number): EventRow {
         );
   const big = random() < 0.01 ? { blob: 'x\t'.repeat(100_000) } : undefined;
   return {
-    key: Buffer.from(Array.from({ length: 16 }, () => Math.floor(random() * 256))),
+    key: keyFromBytes(Buffer.from(Array.from({ length: 16 }, () => Math.floor(random() * 256)))),
     event: {
       ...event,
       type: random() < 0.1 ? 'conversion' : 'click',

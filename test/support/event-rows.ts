@@ -1,6 +1,12 @@
 /** EventRows for writing straight through src/store/write-events.ts, without Kafka. */
+import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import { idempotencyKey } from '../../src/event/idempotency-key.js';
+import {
+  type IdempotencyKey,
+  idempotencyKey,
+  KEY_BYTES,
+  keyFromBytes,
+} from '../../src/event/idempotency-key.js';
 import { validateEvent } from '../../src/event/validate-event.js';
 import type { EventRow } from '../../src/store/encode-copy-rows.js';
 import { ensureDayPartitions, writeEvents } from '../../src/store/write-events.js';
@@ -25,6 +31,11 @@ export function eventRow(input: TestEvent): EventRow {
     partition: 0,
     offset: nextOffset,
   };
+}
+
+/** A random idempotency key, of `bytes` bytes (a dedup store's test: the scripts take 16 only). */
+export function randomKey(bytes = KEY_BYTES): IdempotencyKey {
+  return keyFromBytes(randomBytes(bytes));
 }
 
 /** Writes `events` as one sink batch (one transaction); returns how many were new. */

@@ -76,7 +76,7 @@ describe('generateChunks', () => {
       for (const event of chunk.distinct) {
         const v = validateEvent(event, NOW, WINDOW);
         assert.ok(v.ok, JSON.stringify(event));
-        const key = idempotencyKey(v.event).toString('hex');
+        const key: string = idempotencyKey(v.event);
         assert.ok(!seen.has(key) && !chunkKeys.has(key), `key of ${JSON.stringify(event)} repeats`);
         chunkKeys.add(key);
       }
@@ -93,7 +93,7 @@ describe('generateChunks', () => {
         }
         const v = validateEvent(JSON.parse(item.json), NOW, WINDOW);
         assert.ok(v.ok, item.json);
-        const key = idempotencyKey(v.event).toString('hex');
+        const key: string = idempotencyKey(v.event);
         assert.ok(seen.has(key) || chunkKeys.has(key), `an item with an unknown key: ${item.json}`);
       }
       for (const key of chunkKeys) seen.add(key);
