@@ -11,7 +11,7 @@ import { createLogger } from '../../src/telemetry/logger.js';
 import { streamDays } from '../bench/run-ceilings.js';
 import { createDatabase, dropDatabase } from '../common/resources.js';
 import { createSay } from '../common/say.js';
-import { sampleStream } from './sample-rows.js';
+import { distinctRows, sampleStream } from './sample-rows.js';
 import { writePathCeiling } from './write-path.js';
 
 // Issue 13's cap: the billing indexes may slow the write path by at most
@@ -126,7 +126,7 @@ async function runVariant(
       await client.query(`DROP INDEX ${index}`).finally(() => client.end());
     }
     // No time cap: every run writes the same rows, then explains the held-back batch.
-    const distinct = [...new Map(rows.map((r) => [r.key, r])).values()];
+    const distinct = distinctRows(rows);
     const written = distinct.slice(0, -HELD_BACK);
     const result = await writePathCeiling(url, written, days, Number.POSITIVE_INFINITY);
     return {

@@ -33,7 +33,7 @@ import {
   SERVER_OPTIONS,
   UsageError,
 } from '../common/options.js';
-import { sampleStream } from './sample-rows.js';
+import { distinctRows, sampleStream } from './sample-rows.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'rounds', value: 'R', fallback: '8', help: 'rounds of every step, alternating' },
@@ -150,16 +150,10 @@ async function runStep(step: Step, db: Connection, rows: readonly EventRow[], ta
   tally.events += rows.length;
 }
 
-function distinctRows(rounds: number, batch: number): EventRow[] {
+function freshRows(rounds: number, batch: number): EventRow[] {
   const wanted = Math.ceil(batch * rounds * STEPS.length * 1.15);
   const stream = { seed: 42, duplicateShare: 0.1, malformedShare: 0, outOfOrderShare: 0.1 };
-  const seen = new Set<string>();
-  return sampleStream({ ...stream, chunkSize: 5_000 }, wanted).rows.filter((row) => {
-    const id = row.key;
-    if (seen.has(id)) return false;
-    seen.add(id);
-    return true;
-  });
+  return distinctRows(sampleStream({ ...stream, chunkSize: 5_000 }, wanted).rows);
 }
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -172,7 +166,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const rounds = read.int('rounds', 1);
   const batch = read.int('batch', 1);
   const adminUrl = readPgAdminUrl(given.given);
-  const rows = distinctRows(rounds, batch);
+  const rows = freshRows(rounds, batch);
   const days = [...new Set(rows.map((r) => r.event.occurred_at.slice(0, 10)))];
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();

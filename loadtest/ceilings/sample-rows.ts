@@ -45,3 +45,13 @@ export function sampleStream(options: ChunkedStreamOptions, count: number): Stre
   }
   throw new Error('unreachable: the stream is infinite');
 }
+
+/** The first row of each idempotency key, in order: the rows PostgreSQL would keep. */
+export function distinctRows(rows: readonly EventRow[]): EventRow[] {
+  const seen = new Set<string>();
+  return rows.filter((row) => {
+    if (seen.has(row.key)) return false;
+    seen.add(row.key);
+    return true;
+  });
+}

@@ -4,6 +4,7 @@ import { migrate } from '../../src/store/migrate.js';
 import { writeEvents } from '../../src/store/write-events.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import type { CeilingResult } from './kafka-perf.js';
+import { distinctRows } from './sample-rows.js';
 
 const BATCH = 5_000;
 
@@ -22,13 +23,7 @@ export async function writePathCeiling(
   days: readonly string[],
   seconds: number,
 ): Promise<CeilingResult> {
-  const seen = new Set<string>();
-  const distinct = rows.filter((r) => {
-    const id = r.key;
-    if (seen.has(id)) return false;
-    seen.add(id);
-    return true;
-  });
+  const distinct = distinctRows(rows);
   await migrate(databaseUrl, createLogger('error'));
   const pool = createPool(databaseUrl, 1, createLogger('error'));
   try {

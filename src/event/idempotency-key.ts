@@ -22,8 +22,8 @@ declare const keyBrand: unique symbol;
  * byte (latin1, what crypto.hash's 'binary' output is). A Buffer per event
  * cost the sink more than the hash that makes it: creating it (a native
  * write and a typed array) and reading it back as the batch's Map key came
- * to about 0.5 µs an event, and its typed array outlived the flush in the
- * young generation. The bytes are written where they leave the process:
+ * to about 0.5 µs an event, and its typed array lived as long as the
+ * batch. The bytes are written where they leave the process:
  * COPY's hex (encode-copy-rows.ts), the Redis scripts' packed argument.
  */
 export type IdempotencyKey = string & { readonly [keyBrand]: true };
